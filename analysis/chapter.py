@@ -1,0 +1,309 @@
+"""What a country chapter says: its key-figures table and the sentences and
+numbers glued into its prose, computed from the processed data so that the
+text changes when the data do."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import config, registry
+from .indicators import MEDIAN, change, higher_is_better, latest, regional_median, regional_rank, with_derived
+from .plots import label_of
+
+
+@dataclass(frozen=True)
+class Key:
+    slug: str           # glue-key prefix and figure stem
+    indicator: str
+    section: str        # Foundations / Challenges / Cooperation approaches
+    fmt: str            # number format of the value
+    suffix: str = ""    # appended to the number in prose ("%", "")
+    phrase: str = ""    # what the number measures, for sentences
+    short: str = ""     # row label of the key-figures table
+
+
+KEYS = [
+    Key("internet", "IT.NET.USER.ZS", "Foundations", "{:.1f}", "%",
+        "the share of the population using the internet", "Internet users, % of population"),
+    Key("mobile", "IT.CEL.SETS.P2", "Foundations", "{:.1f}", " per 100 people",
+        "mobile cellular subscriptions", "Mobile subscriptions per 100 people"),
+    Key("broadband", "IT.NET.BBND.P2", "Challenges", "{:.1f}", " per 100 people",
+        "fixed broadband subscriptions", "Fixed broadband per 100 people"),
+    Key("gdppc", "NY.GDP.PCAP.CD", "Foundations", "US${:,.0f}", "",
+        "GDP per capita", "GDP per capita, current US$"),
+    Key("cpi", "CPI.SCORE", "Challenges", "{:.0f}", " out of 100",
+        "the Corruption Perceptions Index score", "CPI score, 0–100"),
+    Key("db", "IC.BUS.EASE.XQ", "Challenges", "{:.0f}", "",
+        "the ease of doing business rank", "Doing Business rank (1 = best)"),
+    Key("egdi", "EGDI.INDEX", "Cooperation approaches", "{:.3f}", "",
+        "the E-Government Development Index", "E-Government Development Index, 0–1"),
+    Key("trade", "NE.TRD.GNFS.ZS", "Cooperation approaches", "{:.1f}", "% of GDP",
+        "trade openness", "Trade openness, % of GDP"),
+]
+KEY_BY_SLUG = {k.slug: k for k in KEYS}
+
+
+def fmt(key: Key, value: float | None) -> str:
+    return "n/a" if value is None or pd.isna(value) else key.fmt.format(value) + key.suffix
+
+
+def source_label(source_id: str) -> str:
+    e = registry.by_id().get(source_id)
+    return e["publisher"].split(",")[0] if e else source_id
+
+
+def _median_at(df: pd.DataFrame, indicator: str, year: int) -> float | None:
+    med = regional_median(df, indicator)
+    return float(med[year]) if year in med.index else None
+
+
+def _ref_at(df: pd.DataFrame, indicator: str, year: int) -> float | None:
+    s = df[(df["country_iso3"] == config.reference()) & (df["indicator"] == indicator) & (df["year"] == year)]
+    return float(s["value"].iloc[0]) if len(s) else None
+
+
+def key_table(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """One row per key indicator: latest year, the country's value, China and the
+    regional median in that year, the rank among the five, and the source."""
+    df = with_derived(df)
+    c = config.country(iso3)
+    rows = []
+    for k in KEYS:
+        p = latest(df, iso3, k.indicator)
+        if p is None:
+            rows.append({"Indicator": k.short, "Year": "–", c.name: "no data",
+                         "China": "–", "Median of the five": "–", "Rank of five": "–", "Source": "–"})
+            continue
+        rank = regional_rank(df, iso3, k.indicator) if c.role == "partner" else None
+        rows.append({
+            "Indicator": k.short,
+            "Year": str(p.year),
+            c.name: k.fmt.format(p.value),
+            "China": "–" if iso3 == config.reference() else _fmt_plain(k, _ref_at(df, k.indicator, p.year)),
+            "Median of the five": _fmt_plain(k, _median_at(df, k.indicator, p.year)),
+            "Rank of five": f"{rank[0]} of {rank[1]}" if rank else "–",
+            "Source": p.source_id,
+        })
+    table = pd.DataFrame(rows).set_index("Indicator")
+    if iso3 == config.reference():
+        table = table.drop(columns=["China", "Rank of five"])
+    return table
+
+
+def _fmt_plain(key: Key, value: float | None) -> str:
+    return "–" if value is None or pd.isna(value) else key.fmt.format(value)
+
+
+def compare_word(value: float, other: float | None, higher_is_better: bool = True) -> str:
+    if other is None:
+        return ""
+    if abs(value - other) < 1e-9:
+        return "level with"
+    above = value > other
+    return "above" if above else "below"
+
+
+def sentence(df: pd.DataFrame, iso3: str, slug: str) -> str:
+    """A sentence stating the latest value with China and the regional median,
+    or saying plainly that the sources have no value."""
+    df = with_derived(df)
+    k = KEY_BY_SLUG[slug]
+    c = config.country(iso3)
+    name, _ = label_of(k.indicator)
+    p = latest(df, iso3, k.indicator)
+    if p is None:
+        if k.indicator == "IC.BUS.EASE.XQ":
+            return f"{c.name} was never ranked in the World Bank's Doing Business reports."
+        return f"The sources hold no value of {k.phrase} for {c.name}."
+    parts = [f"In {p.year}, {k.phrase} in {c.name} was {fmt(k, p.value)}"]
+    if k.indicator == "IC.BUS.EASE.XQ":
+        parts = [f"In the Doing Business {p.year + 1} report (data year {p.year}) {c.name} ranked "
+                 f"{p.value:.0f} of 190 economies"]
+    ref = _ref_at(df, k.indicator, p.year) if iso3 != config.reference() else None
+    med = _median_at(df, k.indicator, p.year)
+    extra = []
+    if ref is not None:
+        extra.append(f"China {fmt(k, ref)}")
+    if med is not None:
+        extra.append(f"the median of the five Central Asian countries {fmt(k, med)}")
+    text = parts[0]
+    if extra:
+        text += " (" + "; ".join(extra) + ")"
+    return text + "."
+
+
+def change_sentence(df: pd.DataFrame, iso3: str, slug: str, start: int = 2010) -> str:
+    k = KEY_BY_SLUG[slug]
+    ch = change(with_derived(df), iso3, k.indicator, start)
+    if ch is None:
+        return "The series is too short to measure a change."
+    if higher_is_better(k.indicator):
+        direction = "rose" if ch["diff"] > 0 else "fell" if ch["diff"] < 0 else "held steady"
+    else:
+        direction = "improved" if ch["diff"] < 0 else "worsened" if ch["diff"] > 0 else "held steady"
+    return (f"Between {ch['start_year']} and {ch['end_year']} it {direction}, from {fmt(k, ch['start'])} "
+            f"to {fmt(k, ch['end'])}.")
+
+
+def facts(df: pd.DataFrame, iso3: str) -> dict[str, str]:
+    """Every string the chapter glues into its prose, by key."""
+    c = config.country(iso3)
+    out = {"name": c.name, "native": c.native_label, "above_median": rank_note(df, iso3)}
+    for k in KEYS:
+        out[f"{k.slug}_sentence"] = sentence(df, iso3, k.slug)
+        out[f"{k.slug}_change"] = change_sentence(df, iso3, k.slug)
+        out[f"src_{k.slug}"] = sources_of(df, iso3, k.indicator)
+    return out
+
+
+def sources_of(df: pd.DataFrame, iso3: str, indicator: str) -> str:
+    """Publisher and registry key of the values a figure plots."""
+    if indicator == "NE.TRD.GNFS.ZS":
+        indicator = "NE.EXP.GNFS.ZS"
+    ids = sorted(df.loc[(df["indicator"] == indicator), "source_id"].unique())
+    return "; ".join(f"{source_label(i)} ({i})" for i in ids) or "none"
+
+
+def rank_note(df: pd.DataFrame, iso3: str) -> str:
+    """How many of the key indicators place the country above the regional median."""
+    df = with_derived(df)
+    above = total = 0
+    for k in KEYS:
+        p = latest(df, iso3, k.indicator)
+        if p is None:
+            continue
+        med = _median_at(df, k.indicator, p.year)
+        if med is None:
+            continue
+        total += 1
+        better = p.value > med if higher_is_better(k.indicator) else p.value < med
+        above += int(better)
+    return f"{above} of the {total}"
+
+
+__all__ = ["KEYS", "key_table", "facts", "sentence", "change_sentence", "rank_note", "MEDIAN", "source_label"]
+
+
+def markdown_table(table: pd.DataFrame, caption: str, name: str):
+    """A numbered MyST table (rendered as a real table in HTML and LaTeX)."""
+    from IPython.display import Markdown
+
+    cols = [table.index.name or ""] + list(table.columns)
+    esc = lambda v: str(v).replace("|", "\\|")  # noqa: E731
+    lines = [f"```{{table}} {caption}", f":name: {name}", "",
+             "| " + " | ".join(esc(c) for c in cols) + " |",
+             "|" + "|".join("---" for _ in cols) + "|"]
+    for idx, row in table.iterrows():
+        lines.append("| " + " | ".join(esc(v) for v in [idx, *row.tolist()]) + " |")
+    lines.append("```")
+    return Markdown("\n".join(lines))
+
+
+def key_table_markdown(df: pd.DataFrame, iso3: str):
+    c = config.country(iso3)
+    return markdown_table(key_table(df, iso3),
+                          f"Key figures for {c.name}: latest year with data, compared with China and the "
+                          "median of the five Central Asian countries in the same year",
+                          f"tbl-{iso3}-key")
+
+
+def figures(df: pd.DataFrame, iso3: str, outdir=None):
+    """Yield (slug, figure) for every key indicator, saving each as PNG, SVG and
+    the CSV of exactly the plotted numbers under ``book/figures/<ISO3>/``."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .paths import BOOK
+
+    outdir = (outdir or BOOK / "figures") / iso3
+    for k in KEYS:
+        start = 2010 if k.indicator.startswith("EGDI") else 2005
+        fig = plots.compare(df, k.indicator, iso3, start=start)
+        data = plots.compare_data(df, k.indicator, iso3)
+        plots.save(fig, outdir / k.slug, data[data.index >= start])
+        yield k.slug, fig
+        plt.close(fig)
+
+
+def inputs(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
+    """Exactly the data a country chapter reads: its own rows, China's rows and
+    the regional median of every key indicator. The runner fingerprints this
+    to decide whether the chapter must be re-executed."""
+    codes = [k.indicator for k in KEYS]
+    own = df[df["country_iso3"].isin([iso3, config.reference()]) & df["indicator"].isin(codes)]
+    own = own[["country_iso3", "indicator", "year", "value", "source_id"]]
+    meds = []
+    for code in codes:
+        m = regional_median(df, code)
+        meds.append(pd.DataFrame({"country_iso3": MEDIAN, "indicator": code, "year": m.index,
+                                  "value": m.values, "source_id": ""}))
+    # ranks among the five depend on the other partners' latest values too
+    for code in codes:
+        r = regional_rank(df, iso3, code)
+        if r:
+            meds.append(pd.DataFrame({"country_iso3": ["rank"], "indicator": [code], "year": [r[2]],
+                                      "value": [float(r[0])], "source_id": [""]}))
+    out = pd.concat([own, *meds], ignore_index=True)
+    return out.sort_values(["country_iso3", "indicator", "year"]).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------ regional
+def regional_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Latest value of every key indicator for every country (and its year)."""
+    df = with_derived(df)
+    rows = []
+    for k in KEYS:
+        name, unit = label_of(k.indicator)
+        row = {"Indicator": f"{name} ({unit})"}
+        for c in config.countries():
+            p = latest(df, c.iso3, k.indicator)
+            row[c.name] = "no data" if p is None else f"{k.fmt.format(p.value)} ({p.year})"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("Indicator")
+
+
+def leader_sentence(df: pd.DataFrame, slug: str) -> str:
+    """Which partner leads and which trails on an indicator, in the latest
+    year in which every partner with data reports."""
+    from .indicators import rank_in_year, wide
+    df = with_derived(df)
+    k = KEY_BY_SLUG[slug]
+    name, _ = label_of(k.indicator)
+    table = wide(df, k.indicator, config.partners())
+    counts = table.notna().sum(axis=1)
+    if counts.empty or counts.max() < 2:
+        return f"Too few Central Asian countries report {name.lower()} to compare them."
+    year = int(counts[counts == counts.max()].index.max())
+    ranks = rank_in_year(df, k.indicator, year, config.partners()).sort_values(kind="stable")
+    first, last = ranks.index[0], ranks.index[-1]
+    v = table.loc[year]
+    missing = [config.country(c).name for c in config.partners() if pd.isna(v.get(c))]
+    text = (f"In {year}, {config.country(first).name} led the five on {name.lower()} "
+            f"({fmt(k, v[first])}) and {config.country(last).name} trailed ({fmt(k, v[last])})")
+    if missing:
+        text += f"; no {year} value for {', '.join(missing)}"
+    return text + "."
+
+
+def regional_facts(df: pd.DataFrame) -> dict[str, str]:
+    return {f"lead_{k.slug}": leader_sentence(df, k.slug) for k in KEYS}
+
+
+def regional_figures(df: pd.DataFrame, outdir=None):
+    """Yield (slug, figure): the latest-year bar chart of each key indicator,
+    saved with its data under ``book/figures/regional/``."""
+    import matplotlib.pyplot as plt
+
+    from . import plots
+    from .indicators import wide
+    from .paths import BOOK
+
+    outdir = (outdir or BOOK / "figures") / "regional"
+    df = with_derived(df)
+    for k in KEYS:
+        fig, year = plots.latest_bars(df, k.indicator)
+        data = wide(df, k.indicator).loc[[year]]
+        plots.save(fig, outdir / k.slug, data)
+        yield k.slug, fig
+        plt.close(fig)

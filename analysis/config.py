@@ -1,0 +1,97 @@
+"""Configuration read from YAML: the countries of the book and the indicator
+metadata. Both are data, never code: nothing here is evaluated."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from .paths import COUNTRIES_YML, INDICATORS_YML
+
+ISO3 = re.compile(r"^[A-Z]{3}$")
+ROLES = ("partner", "reference")
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    name: str
+    role: str
+    native_names: tuple = field(default_factory=tuple)
+    aliases: tuple = field(default_factory=tuple)
+
+    @property
+    def native_label(self) -> str:
+        """Native names joined for display, e.g. ``Қазақстан / Казахстан``."""
+        seen = []
+        for n in self.native_names:
+            if n["name"] not in seen:
+                seen.append(n["name"])
+        return " / ".join(seen)
+
+
+@lru_cache(maxsize=None)
+def countries() -> tuple[Country, ...]:
+    raw = yaml.safe_load(COUNTRIES_YML.read_text(encoding="utf-8"))
+    out = []
+    for i, c in enumerate(raw["countries"], start=1):
+        iso3 = str(c.get("iso3", ""))
+        if not ISO3.match(iso3):
+            raise ValueError(f"{COUNTRIES_YML.name}: entry {i}: iso3 {iso3!r} is not three capital letters")
+        if c.get("role") not in ROLES:
+            raise ValueError(f"{COUNTRIES_YML.name}: {iso3}: role must be one of {ROLES}")
+        out.append(Country(iso3=iso3, name=c["name"], role=c["role"],
+                           native_names=tuple(c.get("native_names") or ()),
+                           aliases=tuple(c.get("aliases") or ())))
+    codes = [c.iso3 for c in out]
+    if len(set(codes)) != len(codes):
+        raise ValueError(f"{COUNTRIES_YML.name}: duplicate iso3 codes")
+    return tuple(out)
+
+
+def iso3_codes() -> list[str]:
+    return [c.iso3 for c in countries()]
+
+
+def partners() -> list[str]:
+    """The Central Asian countries: those that enter the regional median."""
+    return [c.iso3 for c in countries() if c.role == "partner"]
+
+
+def reference() -> str:
+    return next(c.iso3 for c in countries() if c.role == "reference")
+
+
+def country(iso3: str) -> Country:
+    """The configured country with this ISO3 code; ``KeyError`` otherwise.
+
+    This is the gate for the notebooks' ``country`` parameter: only a
+    configured code is accepted.
+    """
+    for c in countries():
+        if c.iso3 == iso3:
+            return c
+    raise KeyError(f"{iso3!r} is not a country of this book (see analysis/countries.yml: "
+                   f"{', '.join(iso3_codes())})")
+
+
+def name_to_iso3() -> dict[str, str]:
+    """Every spelling the sources use, folded to lower case, mapped to ISO3."""
+    table = {}
+    for c in countries():
+        for n in (c.name, c.iso3, *c.aliases):
+            table[n.strip().casefold()] = c.iso3
+    return table
+
+
+@lru_cache(maxsize=None)
+def indicator_meta() -> dict[str, dict]:
+    """Metadata of the indicators the book knows by name (analysis/indicators.yml)."""
+    return yaml.safe_load(INDICATORS_YML.read_text(encoding="utf-8"))["indicators"]
+
+
+@lru_cache(maxsize=None)
+def units() -> dict[str, dict]:
+    return yaml.safe_load(INDICATORS_YML.read_text(encoding="utf-8"))["units"]

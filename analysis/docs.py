@@ -1,0 +1,115 @@
+"""Generate the book's data pages from the registry, the schema and the
+processed data (never typed by hand): ``book/_generated/*.md``, included by
+``book/data-methods.md`` and ``book/data-dictionary.md``.
+
+    python -m analysis.docs
+"""
+from __future__ import annotations
+
+import sys
+
+import pandas as pd
+
+from . import config, registry, schema
+from .indicators import load
+from .paths import CATALOG_CSV, GENERATED, REPLACED_CSV
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def sources_markdown() -> str:
+    entries = registry.load()
+    df = load()
+    lines = []
+    for e in entries:
+        rows = df[df["source_id"] == e["id"]]
+        inds = ", ".join(f"`{i}`" for i in sorted(rows["indicator"].unique())) or "none (all superseded)"
+        years = f"{rows['year'].min()}–{rows['year'].max()}" if len(rows) else "–"
+        lines += [
+            f"### {e['title']}",
+            "",
+            f"- **Key**: `{e['id']}`; **file**: `data/{e['file']}`",
+            f"- **Publisher**: {e['publisher']}",
+            f"- **Obtained from**: {e['origin']}",
+            f"- **Licence**: {e['licence']}",
+            f"- **Released**: {e.get('released') or 'not stated'}; **retrieved**: {e['retrieved']}",
+            f"- **sha256**: `{e['sha256']}`",
+            f"- **Read by**: `analysis.readers.{e['reader']}`; values used: {len(rows)} "
+            f"({years}); indicators: {inds}",
+        ]
+        if e.get("notes"):
+            lines.append(f"- **Notes**: {e['notes']}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def replaced_markdown() -> str:
+    rep = pd.read_csv(REPLACED_CSV)
+    if rep.empty:
+        return "No value was replaced: no two files give the same country, indicator and year.\n"
+    summary = (rep.groupby(["indicator", "old_source_id", "new_source_id"])
+               .agg(values=("year", "size"), first=("year", "min"), last=("year", "max"),
+                    largest=("old_value", lambda s: 0.0)).reset_index())
+    rep = rep.assign(diff=(rep["new_value"] - rep["old_value"]).abs())
+    largest = rep.groupby(["indicator", "old_source_id", "new_source_id"])["diff"].max().values
+    summary["largest"] = largest
+    lines = ["| Indicator | Replaced source | Replaced by | Values | Years | Largest change |",
+             "|---|---|---|---|---|---|"]
+    for _, r in summary.iterrows():
+        lines.append(f"| `{r['indicator']}` | `{r['old_source_id']}` | `{r['new_source_id']}` | {r['values']} "
+                     f"| {r['first']}–{r['last']} | {r['largest']:.3g} |")
+    return ("When two files give a value for the same country, indicator and year, the file listed later in "
+            "`data/sources.yml` wins. These values were replaced (every one is listed in "
+            "`data/processed/replaced_values.csv`):\n\n" + "\n".join(lines) + "\n")
+
+
+def dictionary_markdown() -> str:
+    text = schema.dictionary_markdown()
+    cat = pd.read_csv(CATALOG_CSV, dtype=str, keep_default_na=False)
+    extra = cat[~cat["indicator"].isin(list(config.indicator_meta()))]
+    if len(extra):
+        text += ("\n## Further indicators\n\nIndicators found in the data that `analysis/indicators.yml` does not "
+                 "describe; their names come from the source files.\n\n| Code | Name | Unit | Source |\n|---|---|---|---|\n")
+        for _, r in extra.iterrows():
+            text += f"| `{r['indicator']}` | {_cell(r['label'])} | `{r['unit']}` | `{r['source_id']}` |\n"
+    return text
+
+
+def coverage_markdown() -> str:
+    """Country × indicator: years with a value, so gaps are visible."""
+    df = load()
+    codes = sorted(df["indicator"].unique())
+    names = [c.name for c in config.countries()]
+    lines = ["| Indicator | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for code in codes:
+        cells = []
+        for c in config.countries():
+            years = df[(df["indicator"] == code) & (df["country_iso3"] == c.iso3)]["year"]
+            cells.append("–" if years.empty else f"{years.min()}–{years.max()} ({len(years)})")
+        lines.append(f"| `{code}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_all() -> None:
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "sources.md": sources_markdown(),
+        "replaced.md": replaced_markdown(),
+        "dictionary.md": dictionary_markdown(),
+        "coverage.md": coverage_markdown(),
+    }
+    for name, text in pages.items():
+        path = GENERATED / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    write_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

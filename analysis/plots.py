@@ -1,0 +1,138 @@
+"""Figures with one consistent, colour-blind-safe style.
+
+Every country keeps the same colour in every figure (Okabe–Ito palette, in the
+order of analysis/countries.yml); the regional median is a dashed black line.
+Output is deterministic: fixed sizes, no timestamps in saved files.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from . import config
+from .indicators import MEDIAN, regional_median, wide
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
+# forms of colour-vision deficiency.
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000"]
+DERIVED_LABELS = {"NE.TRD.GNFS.ZS": ("Trade openness (exports + imports)", "percent_of_gdp")}
+
+
+def setup() -> None:
+    """Apply the book's figure style (call once per notebook)."""
+    sns.set_theme(context="notebook", style="whitegrid", font="DejaVu Sans")
+    plt.rcParams.update({
+        "figure.figsize": (7.0, 3.8),
+        "figure.dpi": 100,
+        "savefig.dpi": 200,
+        "axes.titleweight": "bold",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.hashsalt": "silk-road-digital",
+        "svg.fonttype": "none",
+        "legend.frameon": False,
+    })
+
+
+def colour(iso3: str) -> str:
+    codes = config.iso3_codes()
+    return OKABE_ITO[codes.index(iso3) % len(OKABE_ITO)] if iso3 in codes else "#777777"
+
+
+def decimals(indicator: str) -> int:
+    return int(config.indicator_meta().get(indicator, {}).get("decimals", 1))
+
+
+def label_of(indicator: str) -> tuple[str, str]:
+    """(readable name, unit label) of an indicator, from analysis/indicators.yml."""
+    meta = config.indicator_meta().get(indicator)
+    if meta:
+        return meta["label"], config.units()[meta["unit"]]["label"]
+    if indicator in DERIVED_LABELS:
+        name, unit = DERIVED_LABELS[indicator]
+        return name, config.units()[unit]["label"]
+    return indicator, ""
+
+
+def compare_data(df: pd.DataFrame, indicator: str, focus: str) -> pd.DataFrame:
+    """The exact numbers a comparison figure plots: focus country, China and the
+    regional median, by year (also offered for download beside the figure)."""
+    ref = config.reference()
+    cols = [focus] + ([ref] if ref != focus else [])
+    table = wide(df, indicator, cols)
+    med = regional_median(df, indicator)
+    out = table.join(med, how="outer") if not med.empty else table
+    out.index.name = "year"
+    return out
+
+
+def compare(df: pd.DataFrame, indicator: str, focus: str, ax=None, start: int = 2005):
+    """Line chart of one indicator: the focus country against China and the
+    median of the Central Asian countries, with the other partners faint."""
+    ax = ax or plt.subplots()[1]
+    name, unit = label_of(indicator)
+    others = [c for c in config.partners() if c != focus]
+    faint = wide(df, indicator, others)
+    faint = faint[faint.index >= start]
+    for iso3 in faint.columns:
+        s = faint[iso3].dropna()
+        ax.plot(s.index, s.values, color="#BBBBBB", linewidth=0.9, zorder=1)
+    data = compare_data(df, indicator, focus)
+    data = data[data.index >= start]
+    for col in data.columns:
+        s = data[col].dropna()
+        if s.empty:
+            continue
+        if col == MEDIAN:
+            ax.plot(s.index, s.values, color="black", linestyle="--", linewidth=1.6,
+                    label="Central Asia median", zorder=2)
+        else:
+            c = config.country(col)
+            ax.plot(s.index, s.values, color=colour(col), linewidth=2.6 if col == focus else 1.8,
+                    marker="o" if len(s) < 12 else None, markersize=4, label=c.name, zorder=3)
+    ax.set_title(name, loc="left")
+    ax.set_ylabel(unit)
+    ax.set_xlabel("")
+    if config.indicator_meta().get(indicator, {}).get("unit") == "rank":
+        ax.invert_yaxis()
+        ax.set_ylabel(f"{unit}, best at top")
+    ax.legend(loc="best", fontsize=9)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.figure.tight_layout()
+    return ax.figure
+
+
+def latest_bars(df: pd.DataFrame, indicator: str, year: int | None = None, ax=None):
+    """Horizontal bars of every country's value in one year (the latest year in
+    which most countries report, unless given)."""
+    ax = ax or plt.subplots(figsize=(7.0, 3.2))[1]
+    name, unit = label_of(indicator)
+    table = wide(df, indicator)
+    if year is None:
+        counts = table.notna().sum(axis=1)
+        year = int(counts[counts == counts.max()].index.max())
+    row = table.loc[year].dropna()
+    order = list(row.sort_values(ascending=True).index)
+    ax.barh([config.country(c).name for c in order], row[order].values,
+            color=[colour(c) for c in order])
+    for i, c in enumerate(order):
+        ax.text(row[c], i, f" {row[c]:,.{decimals(indicator)}f}", va="center", fontsize=9)
+    ax.set_title(f"{name}, {year}", loc="left")
+    ax.set_xlabel(unit)
+    ax.margins(x=0.15)
+    ax.figure.tight_layout()
+    return ax.figure, year
+
+
+def save(fig, stem: Path, data: pd.DataFrame | None = None) -> None:
+    """Save a figure as PNG and SVG (deterministic metadata) and, if given, the
+    plotted numbers as CSV beside it."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(stem.with_suffix(".png"), metadata={"Software": None})
+    fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
+    if data is not None:
+        data.to_csv(stem.with_suffix(".csv"), lineterminator="\n", float_format="%.15g")

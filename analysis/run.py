@@ -1,0 +1,186 @@
+"""Execute the book's notebooks with Papermill: one chapter per configured
+country, plus the regional overview.
+
+    python -m analysis.run            # execute what changed
+    python -m analysis.run --force    # execute everything
+
+A notebook is re-executed only when its template, its parameters, the analysis
+package or the data it reads changed: a fingerprint of each is kept in
+``_build/.execution-manifest.json``. Runs use a process pool across all cores;
+the executed notebooks are the same as from a serial run.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from . import config
+from .paths import ANALYSIS, BOOK, BUILD, INDICATORS_CSV, ROOT, TEMPLATES
+
+MANIFEST = BUILD / ".execution-manifest.json"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str              # e.g. "countries/KAZ"
+    template: Path
+    output: Path
+    parameters: dict
+    placeholders: dict     # {{key}} → text in markdown cells
+
+
+def jobs() -> list[Job]:
+    out = []
+    for c in config.countries():
+        out.append(Job(
+            name=f"countries/{c.iso3}",
+            template=TEMPLATES / "country.ipynb",
+            output=BOOK / "countries" / f"{c.iso3}.ipynb",
+            parameters={"country": c.iso3},
+            placeholders={"name": c.name, "iso3": c.iso3, "native": c.native_label},
+        ))
+    out.append(Job(name="regional", template=TEMPLATES / "regional.ipynb", output=BOOK / "regional.ipynb",
+                   parameters={}, placeholders={}))
+    return out
+
+
+def render_template(job: Job) -> nbformat.NotebookNode:
+    """The template with ``{{key}}`` placeholders in markdown cells filled in.
+    Plain string replacement: nothing supplied by a user is evaluated."""
+    nb = nbformat.read(job.template, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for key, text in job.placeholders.items():
+                cell.source = cell.source.replace("{{" + key + "}}", text)
+    return nb
+
+
+# ---------------------------------------------------------------- fingerprints
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def package_hash() -> str:
+    h = hashlib.sha256()
+    for p in sorted(ANALYSIS.rglob("*")):
+        if p.is_file() and p.suffix in {".py", ".yml", ".yaml"} and "__pycache__" not in p.parts:
+            h.update(str(p.relative_to(ANALYSIS)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def data_hash(job: Job) -> str:
+    """Fingerprint of the data a notebook reads: for a country chapter only
+    the rows it shows (its own, China's and the regional medians); for the
+    regional overview the whole table."""
+    if not INDICATORS_CSV.exists():
+        return "missing"
+    if "country" not in job.parameters:
+        return _sha(INDICATORS_CSV.read_bytes())
+    from . import chapter, indicators
+    df = indicators.with_derived(indicators.load())
+    return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode())
+
+
+def fingerprint(job: Job, pkg: str) -> dict:
+    return {
+        "template": _sha(job.template.read_bytes()),
+        "parameters": json.dumps(job.parameters, sort_keys=True),
+        "placeholders": json.dumps(job.placeholders, sort_keys=True, ensure_ascii=False),
+        "package": pkg,
+        "data": data_hash(job),
+    }
+
+
+def load_manifest() -> dict:
+    try:
+        return json.loads(MANIFEST.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+# ------------------------------------------------------------------- execution
+def execute(job: Job) -> tuple[str, float]:
+    """Run one notebook with Papermill; write the output atomically."""
+    import papermill as pm
+
+    start = time.perf_counter()
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="srd-run-") as tmp:
+        src = Path(tmp) / job.template.name
+        nbformat.write(render_template(job), src)
+        dst = Path(tmp) / "out.ipynb"
+        env_path = os.environ.get("PYTHONPATH", "")
+        os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + env_path if env_path else "")
+        pm.execute_notebook(str(src), str(dst), parameters=job.parameters, cwd=str(job.output.parent),
+                            kernel_name="python3", progress_bar=False, log_output=False)
+        nb = nbformat.read(dst, as_version=4)
+        strip_volatile(nb)
+        nbformat.write(nb, dst)
+        os.replace(dst, job.output)
+    return job.name, time.perf_counter() - start
+
+
+def strip_volatile(nb: nbformat.NotebookNode) -> None:
+    """Drop execution timestamps and durations so that equal inputs give equal files."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = tags + ["remove-cell"]  # readers see no code
+
+
+def run(force: bool = False, workers: int | None = None, only: list[str] | None = None) -> dict:
+    todo = [j for j in jobs() if not only or j.name in only]
+    manifest = load_manifest()
+    pkg = package_hash()
+    prints = {j.name: fingerprint(j, pkg) for j in todo}
+    stale = [j for j in todo if force or not j.output.exists() or manifest.get(j.name) != prints[j.name]]
+    cached = [j for j in todo if j not in stale]
+    total = len(todo)
+    done = 0
+    for j in cached:
+        done += 1
+        print(f"[{done}/{total}] {j.name:<16} cached", flush=True)
+    timings = {}
+    workers = workers or os.cpu_count() or 1
+    if stale:
+        with ProcessPoolExecutor(max_workers=min(workers, len(stale))) as pool:
+            futures = {pool.submit(execute, j): j for j in stale}
+            for fut in as_completed(futures):
+                name, seconds = fut.result()
+                timings[name] = seconds
+                manifest[name] = prints[name]
+                done += 1
+                print(f"[{done}/{total}] {name:<16} executed in {seconds:5.1f} s", flush=True)
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    MANIFEST.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+    print(f"run: {len(stale)} executed, {len(cached)} cached", flush=True)
+    return {"executed": sorted(timings), "cached": sorted(j.name for j in cached), "timings": timings}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--force", action="store_true", help="re-execute every notebook")
+    ap.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    ap.add_argument("--only", nargs="*", help="job names, e.g. countries/KAZ regional")
+    args = ap.parse_args(argv)
+    force = args.force or os.environ.get("FORCE", "") not in ("", "0")
+    run(force=force, workers=args.workers, only=args.only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The built HTML book: one chapter per country with its name as title, the
+three sections, at least four numbered figures with alt text, numbers that
+trace to the data, and no code shown to readers.
+
+These tests read _build/html; `make test` builds it first."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from analysis import chapter, config, indicators
+from analysis.paths import BUILD
+
+HTML = BUILD / "html"
+pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built (run `make book`)")
+
+
+def page(rel):
+    return (HTML / rel).read_text(encoding="utf-8")
+
+
+class Figures(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.in_figure = 0
+        self.imgs = []
+        self.captions = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure":
+            self.in_figure += 1
+        if tag == "img" and self.in_figure:
+            self.imgs.append(a.get("alt", ""))
+        if tag == "span" and "caption-number" in (a.get("class") or ""):
+            self.captions += 1
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self.in_figure -= 1
+
+
+@pytest.mark.parametrize("iso3", config.iso3_codes())
+def test_country_chapter(iso3):
+    c = config.country(iso3)
+    html = page(f"book/countries/{iso3}.html")
+    assert re.search(rf"<h1>(<span[^>]*>)?[\d. ]*(</span>)?\s*{re.escape(c.name)}", html) or f"{c.name}<a class=\"headerlink\"" in html
+    assert f"<title>{c.name}" in html or f"{c.name} &#8212;" in html or f"{c.name} —" in html
+    for section in ("Foundations", "Challenges", "Cooperation approaches"):
+        assert re.search(rf"<h2>[^<]*(<[^>]+>[^<]*)*{section}", html), section
+    figs = Figures()
+    figs.feed(html)
+    assert len(figs.imgs) >= 4
+    assert all(len(alt) > 40 and c.name in alt for alt in figs.imgs), figs.imgs
+    assert figs.captions >= 4
+    assert "highlight-ipython3" not in html and "country = " not in html, "code is visible"
+    assert c.native_names[0]["name"] in html
+
+
+@pytest.mark.parametrize("iso3", config.iso3_codes())
+def test_glued_sentences_match_the_data(iso3):
+    df = indicators.load()
+    html = page(f"book/countries/{iso3}.html")
+    for key in ("internet", "gdppc", "cpi"):
+        text = chapter.sentence(df, iso3, key).replace("&", "&amp;")
+        assert text in html, text
+
+
+def test_kazakhstan_internet_number_in_prose():
+    df = indicators.load()
+    p = indicators.latest(df, "KAZ", "IT.NET.USER.ZS")
+    assert f"In {p.year}, the share of the population using the internet in Kazakhstan was {p.value:.1f}%" in page(
+        "book/countries/KAZ.html")
+
+
+def test_regional_and_data_pages():
+    reg = page("book/regional.html")
+    assert "Regional overview" in reg and "tbl-regional-latest" in reg
+    methods = page("book/data-methods.html")
+    for e in __import__("analysis.registry", fromlist=["load"]).load():
+        assert e["sha256"] in methods and e["licence"].split(" (")[0][:20] in methods
+    assert "IT.NET.USER.ZS" in page("book/data-dictionary.html")
+
+
+def test_figure_downloads_exist():
+    for iso3 in config.iso3_codes():
+        for k in chapter.KEYS:
+            assert list((HTML / "_downloads").rglob(f"{k.slug}.csv")), k.slug
