@@ -1,0 +1,60 @@
+"""Data-aware incremental execution and the atomic publish step."""
+import pytest
+
+from analysis import chapter, indicators, publish, run
+from analysis.paths import BUILD
+
+
+def bump(df, iso3, indicator, year, value):
+    df = df.copy()
+    m = (df.country_iso3 == iso3) & (df.indicator == indicator) & (df.year == year)
+    assert m.sum() == 1
+    df.loc[m, "value"] = value
+    return df
+
+
+def test_chapter_inputs_follow_only_the_data_a_chapter_shows():
+    df = indicators.with_derived(indicators.load())
+    changed = bump(df, "KAZ", "IT.NET.USER.ZS", 2019, 80.5)  # still the highest: the median does not move
+    assert not chapter.inputs(df, "KAZ").equals(chapter.inputs(changed, "KAZ"))
+    for other in ("UZB", "KGZ", "TJK", "TKM"):
+        assert chapter.inputs(df, other).equals(chapter.inputs(changed, other)), other
+    # a change that moves the regional median reaches every chapter that plots it
+    moved = bump(df, "UZB", "IT.NET.USER.ZS", 2019, 60.0)
+    assert not chapter.inputs(df, "KGZ").equals(chapter.inputs(moved, "KGZ"))
+
+
+def test_china_rows_feed_every_chapter():
+    df = indicators.with_derived(indicators.load())
+    changed = bump(df, "CHN", "IT.NET.USER.ZS", 2019, 64.0)
+    for iso3 in ("KAZ", "TKM"):
+        assert not chapter.inputs(df, iso3).equals(chapter.inputs(changed, iso3))
+
+
+def test_fingerprint_covers_template_parameters_package_and_data():
+    job = run.jobs()[0]
+    fp = run.fingerprint(job, run.package_hash())
+    assert set(fp) == {"template", "parameters", "placeholders", "package", "data"}
+    assert fp == run.fingerprint(job, run.package_hash())  # deterministic
+
+
+@pytest.mark.skipif(not (BUILD / ".execution-manifest.json").exists(), reason="notebooks not executed yet")
+def test_nothing_changed_executes_nothing():
+    result = run.run()
+    assert result["executed"] == []
+    assert len(result["cached"]) == len(run.jobs())
+
+
+def test_publish_swaps_only_a_finished_build(tmp_path):
+    target = tmp_path / "html"
+    target.mkdir()
+    (target / "index.html").write_text("old")
+    staged = tmp_path / "staging"
+    staged.mkdir()
+    with pytest.raises(SystemExit, match="no finished build"):
+        publish.swap(staged, target)
+    assert (target / "index.html").read_text() == "old"
+    (staged / "index.html").write_text("new")
+    publish.swap(staged, target)
+    assert (target / "index.html").read_text() == "new" and not staged.exists()
+    assert not (tmp_path / "html.old").exists()
