@@ -1,0 +1,101 @@
+"""The papers' frameworks beside the data (country chapters, synthesis)."""
+import pandas as pd
+import pytest
+
+from analysis import audit, claims, config, frameworks, indicators
+
+
+@pytest.fixture(scope="module")
+def th():
+    return claims.themes()
+
+
+@pytest.fixture(scope="module")
+def ln():
+    return claims.links()
+
+
+def test_points_fall_back_to_region_only_for_missing_themes(th):
+    p = frameworks.points(th, "KAZ", "Challenges")
+    own = set(p.loc[p["scope"] == "this country", "theme"])
+    region = set(p.loc[p["scope"] == "region-wide", "theme"])
+    assert own and region and not own & region
+    assert set(p["framework"]) == {"challenge"}
+
+
+def test_foundations_include_demands(th):
+    p = frameworks.points(th, "UZB", "Foundations")
+    assert {"foundation", "demand"} <= set(p["framework"])
+
+
+def test_points_table_cites_the_paper(th):
+    t = frameworks.points_table(th, "TJK", "Cooperation approaches")
+    assert t.notna().all().all() and list(t.index) == frameworks.points(th, "TJK", "Cooperation approaches")["theme_id"].tolist()
+    assert t["Source"].str.contains(r"\{cite:t\}`(?:dsr|huo)_paper`").all()
+
+
+def test_every_challenge_theme_has_a_link_and_every_link_a_rationale(th, ln):
+    challenges = set(th.loc[th["framework"] == "challenge", "theme"])
+    assert challenges <= set(ln["challenge"])
+    assert ln["rationale"].str.len().min() >= 10
+
+
+def test_matrix_marks_exactly_the_linked_pairs(th, ln):
+    m = frameworks.matrix(th, ln, "KGZ")
+    pairs = {(frameworks.label(a), frameworks.SHORT[b]) for a, b in zip(ln["challenge"], ln["approach"])}
+    for ch in m.index:
+        for ap in m.columns:
+            assert (m.loc[ch, ap] == "✓") == ((ch, ap) in pairs)
+
+
+def test_evidence_uses_the_data_and_the_papers(th):
+    df, cl = indicators.load(), claims.claims()
+    e = frameworks.evidence_table(th, cl, df, "UZB")
+    assert "Internet users, % of population" in set(e["Measure"])
+    assert "Doing Business rank" in set(e["Measure"])
+    talent = e[e.index == "Digital talent"]
+    assert talent["Source"].str.contains("dsr_paper").any()
+    latest = indicators.latest(df, "UZB", "IC.BUS.EASE.XQ")
+    row = e[e["Measure"] == "Doing Business rank"].iloc[0]
+    assert row["Uzbekistan"] == f"{latest.value:.0f}" and row["Year"] == str(latest.year)
+
+
+def test_discrepancy_admonition_lists_the_countrys_discrepancies():
+    a = audit.compute()
+    for iso3 in config.iso3_codes():
+        text = frameworks.discrepancy_admonition(a, iso3)
+        d = frameworks.discrepancies(a, iso3)
+        for cid in d["claim_id"]:
+            assert cid in text
+        assert (":class: warning" in text) == (len(d) > 0)
+
+
+def test_stage_thresholds():
+    df = pd.DataFrame({"country_iso3": ["KAZ", "KAZ"], "indicator": ["IT.NET.USER.ZS", "EGDI.INDEX"],
+                       "year": [2022, 2022], "value": [85.0, 0.8], "unit": ["percent", "index"],
+                       "source_id": ["t", "t"]})
+    assert frameworks.stage(df, "KAZ")[0] is frameworks.STAGES[0]
+    df.loc[1, "value"] = 0.6
+    assert frameworks.stage(df, "KAZ")[0] is frameworks.STAGES[1]
+    assert frameworks.stage(df.iloc[:1], "KAZ")[0] is frameworks.STAGES[-1]
+
+
+def test_conclusion_numbers_come_from_the_data(th, ln):
+    df = indicators.load()
+    text = frameworks.conclusion(th, ln, audit.compute(), df, "KGZ")
+    p = indicators.latest(df, "KGZ", "IT.NET.USER.ZS")
+    assert f"In {p.year}, {p.value:.1f}%" in text
+
+
+def test_section_tables_have_unique_names():
+    names = []
+    for iso3 in ("KAZ", "CHN"):
+        for sec in frameworks.SECTIONS:
+            for part in frameworks.section(iso3, sec):
+                names += [line.split(" ", 1)[1] for line in part.data.splitlines() if line.startswith(":name:")]
+    assert len(names) == len(set(names))
+    assert "tbl-KAZ-foundations" in names and "tbl-CHN-matrix" in names
+
+
+def test_theme_counts_cover_every_point(th):
+    assert frameworks.theme_counts(th).to_numpy().sum() == len(th)
