@@ -1,0 +1,288 @@
+"""How to cite the book and each of its chapters, generated from one source
+of truth: ``analysis.__version__`` (the version), ``CITATION.cff`` (authors,
+release date) and ``_toc.yml`` / ``analysis/countries.yml`` (chapters and
+their numbers).
+
+    python -m analysis.cite     # write book/_generated/cite.md and cite-<ISO3>.md
+
+``analysis.docs`` calls :func:`write_all` too, so ``make book`` keeps the pages
+current. The same strings fill the PDF title pages (:mod:`analysis.sphinxext`,
+:mod:`analysis.pdf`) and the HTML footer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from . import __version__, config
+from .paths import GENERATED, ROOT
+
+CFF = ROOT / "CITATION.cff"
+TOC = ROOT / "_toc.yml"
+SUBTITLE = "China and Central Asia in the Digital Silk Road: a reproducible report"
+BOOK_KEY = "silk_road_digital"
+
+
+@dataclass(frozen=True)
+class Meta:
+    title: str
+    subtitle: str
+    authors: tuple[str, ...]
+    version: str
+    released: dt.date
+
+    @property
+    def year(self) -> int:
+        return self.released.year
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.title}: {self.subtitle}"
+
+    @property
+    def author_text(self) -> str:
+        return " and ".join(self.authors)
+
+    @property
+    def date_text(self) -> str:
+        return f"{self.released.day} {self.released:%B %Y}"
+
+
+@lru_cache(maxsize=None)
+def cff() -> dict:
+    return yaml.safe_load(CFF.read_text(encoding="utf-8"))
+
+
+def _author_name(a: dict) -> str:
+    if "name" in a:
+        return a["name"]
+    return " ".join(p for p in (a.get("given-names"), a.get("name-particle"), a.get("family-names")) if p)
+
+
+def meta() -> Meta:
+    data = cff()
+    released = data["date-released"]
+    if isinstance(released, str):
+        released = dt.date.fromisoformat(released)
+    return Meta(title=data["title"], subtitle=SUBTITLE,
+                authors=tuple(_author_name(a) for a in data["authors"]),
+                version=__version__, released=released)
+
+
+# ------------------------------------------------------------------ chapters
+def chapter_numbers() -> dict[str, int]:
+    """Document path (e.g. ``book/countries/KAZ``) → chapter number, in the
+    order of the numbered parts of ``_toc.yml`` (numbering runs on across parts)."""
+    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    out, n = {}, 0
+    for part in toc.get("parts", []):
+        for ch in part.get("chapters", []):
+            if part.get("numbered"):
+                n += 1
+                out[ch["file"]] = n
+    return out
+
+
+def chapter_number(iso3: str) -> int:
+    return chapter_numbers()[f"book/countries/{iso3}"]
+
+
+def chapter_key(iso3: str) -> str:
+    return f"{BOOK_KEY}_{iso3.lower()}"
+
+
+# ------------------------------------------------------------------ formats
+def _bib_escape(text: str) -> str:
+    return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_")
+
+
+def bibtex_book(m: Meta | None = None) -> str:
+    m = m or meta()
+    return (f"@book{{{BOOK_KEY},\n"
+            f"  author  = {{{{{_bib_escape(m.author_text)}}}}},\n"
+            f"  title   = {{{{{_bib_escape(m.title)}}}: {_bib_escape(m.subtitle)}}},\n"
+            f"  year    = {{{m.year}}},\n"
+            f"  edition = {{Version {m.version}}},\n"
+            f"  note    = {{Version {m.version}, released {m.released.isoformat()}}},\n"
+            f"}}")
+
+
+def bibtex_chapter(iso3: str, m: Meta | None = None) -> str:
+    m = m or meta()
+    c = config.country(iso3)
+    return (f"@incollection{{{chapter_key(iso3)},\n"
+            f"  author    = {{{{{_bib_escape(m.author_text)}}}}},\n"
+            f"  title     = {{{{{_bib_escape(c.name)}}}}},\n"
+            f"  booktitle = {{{{{_bib_escape(m.title)}}}: {_bib_escape(m.subtitle)}}},\n"
+            f"  chapter   = {{{chapter_number(iso3)}}},\n"
+            f"  year      = {{{m.year}}},\n"
+            f"  edition   = {{Version {m.version}}},\n"
+            f"  note      = {{Version {m.version}, released {m.released.isoformat()}}},\n"
+            f"}}")
+
+
+def _apa_title(m: Meta) -> str:
+    sub = m.subtitle[0].upper() + m.subtitle[1:]
+    return f"{m.title}: {sub}"
+
+
+def apa_book(m: Meta | None = None, italic: str = "*") -> str:
+    m = m or meta()
+    return f"{m.author_text}. ({m.year}). {italic}{_apa_title(m)}{italic} (Version {m.version})."
+
+
+def apa_chapter(iso3: str, m: Meta | None = None, italic: str = "*") -> str:
+    m = m or meta()
+    c = config.country(iso3)
+    return (f"{m.author_text}. ({m.year}). {c.name}. In {italic}{_apa_title(m)}{italic} "
+            f"(Version {m.version}, Chapter {chapter_number(iso3)}).")
+
+
+# ------------------------------------------------------------------ pages
+def cite_markdown() -> str:
+    """The body of the "How to cite" page (book/cite.md includes it)."""
+    m = meta()
+    lines = [
+        f"This is version **{m.version}** of the book, released on {m.date_text}. "
+        "The version number changes whenever the text, the data or the code change; "
+        "please cite the version you read. The same information is in `CITATION.cff` "
+        "at the root of the repository.",
+        "",
+        "## The whole book",
+        "",
+        "APA:",
+        "",
+        f"> {apa_book(m)}",
+        "",
+        "BibTeX:",
+        "",
+        "```bibtex",
+        bibtex_book(m),
+        "```",
+        "",
+        "## A single chapter",
+        "",
+        "Each country chapter can be cited on its own; its number is the same in the web book and the PDF.",
+        "",
+    ]
+    for c in config.countries():
+        lines += [
+            f"### Chapter {chapter_number(c.iso3)}: {c.name}",
+            "",
+            "APA:",
+            "",
+            f"> {apa_chapter(c.iso3, m)}",
+            "",
+            "BibTeX:",
+            "",
+            "```bibtex",
+            bibtex_chapter(c.iso3, m),
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def chapter_box_markdown(iso3: str) -> str:
+    """The body of the "Cite this chapter" box at the end of a country chapter."""
+    m = meta()
+    return (f"{apa_chapter(iso3, m)}\n\n"
+            f"BibTeX key `{chapter_key(iso3)}`; BibTeX and APA entries for the book and every chapter "
+            f"are on the page {{doc}}`../cite`.\n")
+
+
+def footer_text() -> str:
+    m = meta()
+    return f"{m.title}, version {m.version} ({m.released.isoformat()})"
+
+
+def footer_html() -> str:
+    import html
+    return f'<p class="srd-version">{html.escape(footer_text())}</p>'
+
+
+def write_all() -> None:
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    pages = {"cite.md": cite_markdown()}
+    for c in config.countries():
+        pages[f"cite-{c.iso3}.md"] = chapter_box_markdown(c.iso3)
+    for name, text in pages.items():
+        path = GENERATED / name
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+
+
+# ------------------------------------------------------------------ LaTeX
+_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def tex(text: str) -> str:
+    return "".join(_TEX.get(ch, ch) for ch in text)
+
+
+def latex_titlepage(chapter: str | None = None) -> str:
+    """A title page: the book's, or (with an ISO3 code) a country offprint's.
+    Sphinx uses it as ``latex_elements['maketitle']``; analysis.pdf for the offprints."""
+    m = meta()
+    if chapter:
+        c = config.country(chapter)
+        heading = (r"{\sffamily\large Chapter " + str(chapter_number(chapter)) + r" of\par}\vspace{0.5em}"
+                   r"{\sffamily\bfseries\LARGE " + tex(m.title) + r"\par}\vspace{2.5em}"
+                   r"{\sffamily\bfseries\Huge " + tex(c.name) + r"\par}\vspace{0.8em}"
+                   r"{\Large\itshape " + tex(c.native_label) + r"\par}")
+        cite = _italic_once(apa_chapter(chapter, m, italic="\x00"))
+        key = chapter_key(chapter)
+    else:
+        heading = (r"{\sffamily\bfseries\Huge " + tex(m.title) + r"\par}\vspace{1.2em}"
+                   r"{\sffamily\Large " + tex(m.subtitle) + r"\par}")
+        cite = _italic_once(apa_book(m, italic="\x00"))
+        key = BOOK_KEY
+    return "\n".join([
+        r"\begin{titlepage}",
+        r"\centering",
+        r"\vspace*{0.18\textheight}",
+        heading,
+        r"\vspace{3em}",
+        r"{\large " + tex(m.author_text) + r"\par}",
+        r"\vspace{1em}",
+        r"{\normalsize Version " + tex(m.version) + r" \quad\textbullet\quad " + tex(m.date_text) + r"\par}",
+        r"\vfill",
+        r"\begin{minipage}{0.86\linewidth}\small\raggedright",
+        r"\textbf{\sffamily How to cite}\par\smallskip",
+        cite + r"\par\smallskip",
+        r"BibTeX key \texttt{" + tex(key) + r"}; BibTeX entries for the book and for every chapter "
+        r"are in the book's chapter \emph{How to cite}.\par",
+        r"\end{minipage}",
+        r"\end{titlepage}",
+    ])
+
+
+def latex_pdfinfo(chapter: str | None = None) -> str:
+    """PDF metadata (title, author, subject, keywords) for hyperref."""
+    m = meta()
+    title = f"{config.country(chapter).name}: Chapter {chapter_number(chapter)} of {m.title}" if chapter \
+        else m.full_title
+    keywords = ", ".join(cff().get("keywords", []))
+    return ("\\AtBeginDocument{\\hypersetup{pdftitle={" + tex(title) + "}, pdfauthor={" + tex(m.author_text)
+            + "}, pdfsubject={" + tex(f"Version {m.version}, {m.released.isoformat()}") + "}, pdfkeywords={"
+            + tex(keywords) + "}}}")
+
+
+def _italic_once(text: str) -> str:
+    """Turn the \\x00-delimited span into \\emph{...}, escaping the rest."""
+    before, mid, after = text.split("\x00")
+    return tex(before) + r"\emph{" + tex(mid) + "}" + tex(after)
+
+
+def main(argv: list[str] | None = None) -> int:
+    write_all()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

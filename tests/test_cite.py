@@ -1,0 +1,157 @@
+"""The book is citable: CITATION.cff is valid CFF 1.2.0 and carries the one
+version number (analysis.__version__), the "How to cite" page and the
+"Cite this chapter" boxes are generated from it, and the HTML footer and the
+PDF title page show it."""
+import datetime as dt
+import re
+
+import nbformat
+import pytest
+import yaml
+
+from analysis import __version__, cite, config, system_deps
+from analysis.paths import BOOK, BUILD, GENERATED, ROOT, TEMPLATES
+
+CFF_REQUIRED = {"cff-version", "message", "title", "authors"}
+CFF_KEYS = {"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi", "identifiers",
+            "keywords", "license", "license-url", "message", "preferred-citation", "references",
+            "repository", "repository-artifact", "repository-code", "title", "type", "url", "version"}
+REFERENCE_TYPES = {"art", "article", "audiovisual", "bill", "blog", "book", "catalogue", "conference",
+                   "conference-paper", "data", "database", "dictionary", "edited-work", "encyclopedia",
+                   "film-broadcast", "generic", "government-document", "grant", "hearing",
+                   "historical-work", "legal-case", "legal-rule", "magazine-article", "manual", "map",
+                   "multimedia", "music", "newspaper-article", "pamphlet", "patent", "personal-communication",
+                   "proceedings", "report", "serial", "slides", "software", "software-code",
+                   "software-container", "software-executable", "software-virtual-machine", "sound-recording",
+                   "standard", "statute", "thesis", "unpublished", "video", "website"}
+PERSON_KEYS = {"family-names", "given-names", "name-particle", "name-suffix", "affiliation", "email",
+               "orcid", "website", "address", "city", "country", "post-code", "region", "tel", "fax", "alias"}
+ENTITY_KEYS = {"name", "address", "affiliation", "alias", "city", "country", "date-end", "date-start",
+               "email", "fax", "location", "orcid", "post-code", "region", "tel", "website"}
+
+
+@pytest.fixture(scope="module")
+def cff():
+    return yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+
+
+def _check_author(a):
+    assert isinstance(a, dict) and a, a
+    if "name" in a:  # an entity
+        assert set(a) <= ENTITY_KEYS, set(a) - ENTITY_KEYS
+        assert isinstance(a["name"], str) and a["name"].strip()
+    else:  # a person
+        assert set(a) <= PERSON_KEYS, set(a) - PERSON_KEYS
+        assert a.get("family-names") or a.get("given-names")
+
+
+def test_citation_cff_is_valid_cff_1_2_0(cff):
+    """Structural validation against the CFF 1.2.0 schema's rules for the keys we use."""
+    assert CFF_REQUIRED <= set(cff), CFF_REQUIRED - set(cff)
+    assert set(cff) <= CFF_KEYS, set(cff) - CFF_KEYS
+    assert cff["cff-version"] == "1.2.0"
+    assert isinstance(cff["message"], str) and cff["message"].strip()
+    assert isinstance(cff["title"], str) and cff["title"].strip()
+    assert isinstance(cff["authors"], list) and cff["authors"]
+    for a in cff["authors"]:
+        _check_author(a)
+    assert isinstance(cff["version"], str)
+    released = cff["date-released"]
+    released = released if isinstance(released, dt.date) else dt.date.fromisoformat(released)
+    assert released <= dt.date.today() + dt.timedelta(days=1)
+    if "type" in cff:
+        assert cff["type"] in {"dataset", "software"}
+    assert all(isinstance(k, str) for k in cff.get("keywords", []))
+    pref = cff.get("preferred-citation")
+    if pref:
+        assert {"type", "title", "authors"} <= set(pref)
+        assert pref["type"] in REFERENCE_TYPES
+        for a in pref["authors"]:
+            _check_author(a)
+        assert isinstance(pref.get("year", 2000), int)
+
+
+def test_one_version_number(cff):
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+    assert cff["version"] == __version__
+    if "preferred-citation" in cff and "version" in cff["preferred-citation"]:
+        assert cff["preferred-citation"]["version"] == __version__
+    assert cite.meta().version == __version__
+
+
+def test_citations_for_book_and_chapters():
+    m = cite.meta()
+    assert f"Version {__version__}" in cite.apa_book() and str(m.year) in cite.apa_book()
+    assert cite.bibtex_book().startswith(f"@book{{{cite.BOOK_KEY},")
+    numbers = [cite.chapter_number(c.iso3) for c in config.countries()]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
+    for c in config.countries():
+        bib = cite.bibtex_chapter(c.iso3)
+        assert bib.startswith(f"@incollection{{{cite.chapter_key(c.iso3)},")
+        assert f"chapter   = {{{cite.chapter_number(c.iso3)}}}" in bib and c.name in bib
+        assert bib.count("{") == bib.count("}")
+        apa = cite.apa_chapter(c.iso3)
+        assert c.name in apa and f"Chapter {cite.chapter_number(c.iso3)}" in apa and __version__ in apa
+
+
+def test_chapter_numbers_follow_the_toc():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [ch["file"] for p in toc["parts"] if p.get("numbered") for ch in p["chapters"]]
+    assert [cite.chapter_numbers()[f] for f in files] == list(range(1, len(files) + 1))
+    assert "book/cite" in files
+
+
+def test_generated_cite_pages():
+    cite.write_all()
+    page = (GENERATED / "cite.md").read_text(encoding="utf-8")
+    assert cite.bibtex_book() in page and cite.apa_book() in page
+    for c in config.countries():
+        assert cite.bibtex_chapter(c.iso3) in page
+        box = (GENERATED / f"cite-{c.iso3}.md").read_text(encoding="utf-8")
+        assert cite.apa_chapter(c.iso3) in box and "{doc}`../cite`" in box
+    assert "_generated/cite.md" in (BOOK / "cite.md").read_text(encoding="utf-8")
+
+
+def test_latex_title_pages():
+    tex = cite.latex_titlepage()
+    assert "Silk Road Digital" in tex and f"Version {__version__}" in tex and "How to cite" in tex
+    assert "\\_" in tex  # the BibTeX key is escaped
+    kaz = cite.latex_titlepage("KAZ")
+    assert "Kazakhstan" in kaz and "Қазақстан" in kaz and f"Chapter {cite.chapter_number('KAZ')}" in kaz
+
+
+def test_template_has_cite_this_chapter_box():
+    nb = nbformat.read(TEMPLATES / "country.ipynb", as_version=4)
+    boxes = [c for c in nb.cells if c.cell_type == "markdown" and "Cite this chapter" in c.source]
+    assert len(boxes) == 1
+    assert "{admonition} Cite this chapter" in boxes[0].source
+    assert "_generated/cite-{{iso3}}.md" in boxes[0].source
+
+
+def test_system_deps_command():
+    assert system_deps.APT_COMMAND.startswith("apt-get update && apt-get install -y --no-install-recommends ")
+    for p in ("texlive-xetex", "latexmk", "fonts-noto-cjk", "poppler-utils", "fonts-freefont-otf"):
+        assert p in system_deps.APT_COMMAND
+    assert system_deps.SUDO_COMMAND.count("sudo apt-get") == 2
+
+
+HTML = BUILD / "html"
+needs_html = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built (run `make book`)")
+
+
+@needs_html
+@pytest.mark.parametrize("page", ["book/intro.html", "book/cite.html", "book/countries/KAZ.html"])
+def test_html_footer_shows_version(page):
+    html = (HTML / page).read_text(encoding="utf-8")
+    m = re.search(r'<footer class="bd-footer-content">(.*?)</footer>', html, re.S)
+    assert m, "no page footer"
+    assert f"version {__version__}" in m.group(1), "version missing from the footer"
+
+
+@needs_html
+@pytest.mark.parametrize("iso3", config.iso3_codes())
+def test_html_chapter_has_cite_box(iso3):
+    html = (HTML / f"book/countries/{iso3}.html").read_text(encoding="utf-8")
+    assert "Cite this chapter" in html
+    assert cite.chapter_key(iso3) in html
+    assert f"Chapter {cite.chapter_number(iso3)})" in html
