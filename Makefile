@@ -1,5 +1,6 @@
 # Silk Road Digital — one command per product.
 #   make book   HTML book in _build/html (creates .venv from requirements.txt if needed)
+#   make pdf    PDF book _build/pdf/silk-road-digital.pdf and one PDF per country in _build/pdf/countries
 #   make test   the whole test suite (builds what it needs first)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -11,7 +12,7 @@ JB     := $(BIN)/jupyter-book
 export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test venv data notebooks docs html clean
+.PHONY: book test venv data notebooks docs html clean browser-deps pdf
 
 venv: $(STAMP)
 $(STAMP): requirements.txt
@@ -19,23 +20,54 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
+# DATA="a.csv b.csv": validate the files and register them in data/sources.yml
+# first (a file that fails is not added, and nothing else is touched).
 data: venv
+	$(if $(DATA),$(BIN)/python -m analysis.adddata $(DATA),)
 	$(BIN)/python -m analysis.ingest
 
 notebooks: data
 	$(BIN)/python -m analysis.toc --check
+	$(BIN)/python -m analysis.audit
 	$(BIN)/python -m analysis.run $(if $(FORCE),--force,)
 
 docs: data
 	$(BIN)/python -m analysis.docs
 
+# Built into a staging folder and swapped in only when the build succeeded:
+# a failed or interrupted build leaves the previous _build/html as it was.
 html: notebooks docs
-	$(JB) build . --builder html --warningiserror --nitpick --keep-going --quiet
+	rm -rf _build/.staging
+	$(JB) build . --builder html --warningiserror --nitpick --keep-going --quiet --path-output _build/.staging
+	$(BIN)/python -m analysis.publish _build/.staging/_build/html _build/html
+	rm -rf _build/.staging
 
 book: html
 	@echo "book: _build/html/index.html"
 
-test: book
+# LaTeX (xelatex) through Jupyter Book; installs the Debian TeX packages and fonts
+# when missing (as root; otherwise prints the apt-get command) and fails on any
+# "Missing character" in the LaTeX log. See analysis/pdf.py.
+pdf: notebooks docs
+	$(BIN)/python -m analysis.pdf
+
+# Browser tests (tests/test_browser.py) need Debian's Chromium and axe-core (package-lock.json).
+# Idempotent: installs only what is missing (apt as root; otherwise prints the command to run).
+AXE := node_modules/axe-core/axe.min.js
+browser-deps: $(AXE)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y chromium || { apt-get update && apt-get install -y chromium; }; \
+	  else echo "Chromium is missing: run  sudo apt-get install -y chromium" >&2; exit 1; fi; }
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get install -y npm || { apt-get update && apt-get install -y npm; }; \
+	  else echo "npm is missing: run  sudo apt-get install -y npm" >&2; exit 1; fi; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test: book browser-deps pdf
 	$(BIN)/python -m pytest tests book/countries book/regional.ipynb \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 

@@ -209,8 +209,9 @@ def key_table_markdown(df: pd.DataFrame, iso3: str):
 
 
 def figures(df: pd.DataFrame, iso3: str, outdir=None):
-    """Yield (slug, figure) for every key indicator, saving each as PNG, SVG and
-    the CSV of exactly the plotted numbers under ``book/figures/<ISO3>/``."""
+    """Yield (slug, image) for every key indicator, saving each as PNG, SVG and
+    the CSV of exactly the plotted numbers under ``book/figures/<ISO3>/``. The
+    image shown (and glued) is the saved 200-dpi PNG, rendered once."""
     import matplotlib.pyplot as plt
 
     from . import plots
@@ -222,8 +223,8 @@ def figures(df: pd.DataFrame, iso3: str, outdir=None):
         fig = plots.compare(df, k.indicator, iso3, start=start)
         data = plots.compare_data(df, k.indicator, iso3)
         plots.save(fig, outdir / k.slug, data[data.index >= start])
-        yield k.slug, fig
         plt.close(fig)
+        yield k.slug, plots.shown(outdir / k.slug)
 
 
 def inputs(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
@@ -305,5 +306,55 @@ def regional_figures(df: pd.DataFrame, outdir=None):
         fig, year = plots.latest_bars(df, k.indicator)
         data = wide(df, k.indicator).loc[[year]]
         plots.save(fig, outdir / k.slug, data)
-        yield k.slug, fig
         plt.close(fig)
+        yield k.slug, plots.shown(outdir / k.slug)
+
+
+# ---------------------------------------------------------------- reproduce
+def _git_commit() -> str:
+    import subprocess
+
+    from .paths import ROOT
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() or "unknown (not a git checkout)"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (git not available)"
+
+
+def reproduce_markdown(df: pd.DataFrame, iso3: str):
+    """The "Reproduce this page" box: command, parameters, the sha256 of every
+    data file the chapter read, the git commit and key package versions."""
+    from importlib.metadata import version
+
+    from IPython.display import Markdown
+
+    from .paths import INDICATORS_CSV
+    from .registry import by_id, sha256
+
+    used = sorted(inputs(df, iso3).query("source_id != ''")["source_id"].unique())
+    files = [(by_id()[s]["file"], by_id()[s]["sha256"]) for s in used if s in by_id()]
+    files.append(("processed/indicators.csv", sha256(INDICATORS_CSV)))
+    pkgs = ", ".join(f"{p} {version(p)}" for p in ("pandas", "matplotlib", "seaborn", "papermill", "jupyter-book",
+                                                     "pandera"))
+    rows = "\n".join(f"| `data/{f}` | `{h}` |" for f, h in files)
+    text = f"""````{{admonition}} Re-run this chapter
+:class: note rerun-chapter
+
+This page is an executed Jupyter notebook: the code is hidden here but kept in the notebook, which
+the download button at the top of the page offers (**.ipynb**). It was executed by Papermill from
+`analysis/templates/country.ipynb`, its `country` parameter set to `{iso3}`. To rebuild it exactly,
+check out the commit below in a clone of the repository and run `make book` (which installs the
+environment), or, for this chapter alone:
+
+```bash
+PYTHONPATH=. .venv/bin/papermill analysis/templates/country.ipynb {iso3}.ipynb -p country {iso3}
+```
+
+Git commit: `{_git_commit()}`. Packages: {pkgs}.
+
+| Data file read | sha256 |
+|---|---|
+{rows}
+````"""
+    return Markdown(text)

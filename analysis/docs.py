@@ -19,6 +19,19 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _md(text) -> str:
+    """Registry text as literal markdown: a "<code>" in a path is not raw HTML."""
+    return str(text).replace("<", "\\<")
+
+
+def preamble_date(entry: dict) -> str | None:
+    """The "Last Updated Date" a World Bank download states in its preamble."""
+    if entry["reader"] != "wb_wide":
+        return None
+    from .readers import wb_wide
+    return wb_wide(registry.file_of(entry), entry).meta.get("last_updated")
+
+
 def sources_markdown() -> str:
     entries = registry.load()
     df = load()
@@ -32,15 +45,16 @@ def sources_markdown() -> str:
             "",
             f"- **Key**: `{e['id']}`; **file**: `data/{e['file']}`",
             f"- **Publisher**: {e['publisher']}",
-            f"- **Obtained from**: {e['origin']}",
+            f"- **Obtained from**: {_md(e['origin'])}",
             f"- **Licence**: {e['licence']}",
-            f"- **Released**: {e.get('released') or 'not stated'}; **retrieved**: {e['retrieved']}",
+            f"- **Released**: {e.get('released') or 'not stated'}; **retrieved**: {e['retrieved']}"
+            + (f"; **Last Updated Date** in the file's preamble: {preamble_date(e)}" if preamble_date(e) else ""),
             f"- **sha256**: `{e['sha256']}`",
             f"- **Read by**: `analysis.readers.{e['reader']}`; values used: {len(rows)} "
             f"({years}); indicators: {inds}",
         ]
         if e.get("notes"):
-            lines.append(f"- **Notes**: {e['notes']}")
+            lines.append(f"- **Notes**: {_md(e['notes'])}")
         lines.append("")
     return "\n".join(lines)
 
@@ -100,10 +114,16 @@ def write_all() -> None:
         "dictionary.md": dictionary_markdown(),
         "coverage.md": coverage_markdown(),
     }
+    from . import report_pages
+    pages.update(report_pages.pages())  # audit, targets, strategies, synthesis (book/*.md include them)
     for name, text in pages.items():
         path = GENERATED / name
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
+    from . import coverage
+    coverage.write()  # book/_generated/coverage-matrix.md and book/figures/coverage/ (book/coverage.md)
+    from . import cite
+    cite.write_all()  # book/_generated/cite.md and the per-chapter "Cite this chapter" boxes
 
 
 def main(argv: list[str] | None = None) -> int:

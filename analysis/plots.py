@@ -36,6 +36,20 @@ def setup() -> None:
         "svg.fonttype": "none",
         "legend.frameon": False,
     })
+    _sharp_inline_figures()
+
+
+def _sharp_inline_figures() -> None:
+    """Inside a kernel, render displayed and glued figures as 2× ("retina") PNG,
+    i.e. at 200 dpi for figure.dpi 100, so that the PDF book prints them sharp;
+    the HTML shows them at their 100-dpi size (width/height metadata)."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # plain Python: nothing is displayed inline
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def colour(iso3: str) -> str:
@@ -126,6 +140,14 @@ def latest_bars(df: pd.DataFrame, indicator: str, year: int | None = None, ax=No
     ax.margins(x=0.15)
     ax.figure.tight_layout()
     return ax.figure, year
+
+
+def shown(stem: Path):
+    """The saved PNG as a displayable image at the figure's on-screen size
+    (the file itself is 200 dpi, so print and PDF stay sharp)."""
+    from IPython.display import Image
+
+    return Image(filename=str(stem.with_suffix(".png")), width=int(plt.rcParams["figure.figsize"][0] * 100))
 
 
 def save(fig, stem: Path, data: pd.DataFrame | None = None) -> None:

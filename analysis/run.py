@@ -87,9 +87,10 @@ def data_hash(job: Job) -> str:
         return "missing"
     if "country" not in job.parameters:
         return _sha(INDICATORS_CSV.read_bytes())
-    from . import chapter, indicators
+    from . import chapter, frameworks, indicators
     df = indicators.with_derived(indicators.load())
-    return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode())
+    return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode()
+                + frameworks.fingerprint().encode())  # the papers' ledger and its audit
 
 
 def fingerprint(job: Job, pkg: str) -> dict:

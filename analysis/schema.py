@@ -106,7 +106,7 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
         more = cases["index"].nunique() - 1
         if more:
             msg += f" (and {more} more problem{'s' if more > 1 else ''})"
-        src_col = row["_col"] if column in ("value", "unit") else column
+        src_col = row["_col"] if column == "value" else column
         raise DataError(row["_file"], msg, row=int(row["_row"]), column=src_col) from None
 
 

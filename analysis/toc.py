@@ -24,6 +24,8 @@ parts:
     numbered: true
     chapters:
       - file: book/regional
+      - file: book/strategies
+      - file: book/synthesis
   - caption: Countries
     numbered: true
     chapters:
@@ -33,6 +35,10 @@ parts:
     chapters:
       - file: book/data-methods
       - file: book/data-dictionary
+      - file: book/audit
+      - file: book/targets
+      - file: book/coverage
+      - file: book/cite
       - file: book/references
 """
 
