@@ -116,6 +116,17 @@ def year_columns(header: list[str]) -> list[tuple[int, int]]:
     return [(i, int(h.strip())) for i, h in enumerate(header) if re.fullmatch(r"\d{4}", h.strip())]
 
 
+def data_rows(path: Path, rows: list[list[str]], first: int, width: int):
+    """(file line number, cells) of each non-blank row from index ``first`` on;
+    a row whose cell count differs from the header's is an error."""
+    for i, row in enumerate(rows[first:], start=first + 1):
+        if not any(c.strip() for c in row):
+            continue
+        if len(row) != width:
+            raise DataError(path, f"has {len(row)} cells, the header has {width}", row=i)
+        yield i, row
+
+
 def frame(records: list[tuple]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(records, columns=RECORD_COLUMNS)
     return df.astype({"year": "int64", "value": "float64", "_row": "int64"})
@@ -175,11 +186,7 @@ def wb_long(path: Path, entry: dict) -> Parsed:
     if "Indicator Code" not in pos and not fixed:
         raise DataError(path, "no 'Indicator Code' column and no `indicator:` in data/sources.yml", row=h + 1)
     records = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
+    for i, row in data_rows(path, rows, h + 1, len(header)):
         code = row[pos["Indicator Code"]].strip() if "Indicator Code" in pos else fixed
         year = parse_year(path, row[pos["Year"]], i, "Year")
         value = parse_number(path, row[pos["Value"]], i, "Value")
@@ -208,11 +215,7 @@ def tidy(path: Path, entry: dict) -> Parsed:
         raise DataError(path, f"unexpected column(s) {', '.join(repr(c) for c in extra)}; allowed: "
                               f"{', '.join(TIDY_REQUIRED + TIDY_OPTIONAL)}", row=1)
     records = []
-    for i, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
+    for i, row in data_rows(path, rows, 1, len(header)):
         code = row[pos["indicator"]].strip()
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]{0,63}", code):
             raise DataError(path, f"indicator code {clip(code)} must be letters, digits, '.' or '_'",
@@ -255,11 +258,7 @@ def ti_cpi(path: Path, entry: dict) -> Parsed:
     if not columns:
         raise DataError(path, "no 'CPI score YYYY' columns in the header", row=h + 1)
     records = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
+    for i, row in data_rows(path, rows, h + 1, len(header)):
         for c_pos, code, year in columns:
             value = parse_number(path, row[c_pos], i, header[c_pos])
             if value is not None:
@@ -287,11 +286,7 @@ def un_egdi(path: Path, entry: dict) -> Parsed:
     pos = require_columns(path, header, ["Survey Year", "Country Name", "E-Government Index"], h + 1)
     present = [(pos[c], c, code) for c, code in EGDI_COLUMNS.items() if c in pos]
     records = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
+    for i, row in data_rows(path, rows, h + 1, len(header)):
         year = parse_year(path, row[pos["Survey Year"]], i, "Survey Year")
         for c_pos, col, code in present:
             value = parse_number(path, row[c_pos], i, col)
@@ -311,11 +306,7 @@ def doing_business(path: Path, entry: dict) -> Parsed:
     pos = require_columns(path, header, ["Jurisdiction"], h + 1)
     years = year_columns(header)
     records = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
+    for i, row in data_rows(path, rows, h + 1, len(header)):
         name = row[pos["Jurisdiction"]].replace("\u00a0", " ")
         for y_pos, edition in years:
             value = parse_number(path, row[y_pos], i, str(edition))
