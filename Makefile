@@ -8,7 +8,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
-JB     := $(BIN)/jupyter-book
 export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
@@ -24,23 +23,21 @@ $(STAMP): requirements.txt
 # first (a file that fails is not added, and nothing else is touched).
 data: venv
 	$(if $(DATA),$(BIN)/python -m analysis.adddata $(DATA),)
-	$(BIN)/python -m analysis.ingest
+	$(BIN)/python -m analysis.steps ingest
 
 notebooks: data
 	$(BIN)/python -m analysis.toc --check
-	$(BIN)/python -m analysis.audit
+	$(BIN)/python -m analysis.steps audit
 	$(BIN)/python -m analysis.run $(if $(FORCE),--force,)
 
 docs: data
-	$(BIN)/python -m analysis.docs
+	$(BIN)/python -m analysis.steps docs
 
-# Built into a staging folder and swapped in only when the build succeeded:
-# a failed or interrupted build leaves the previous _build/html as it was.
+# Incremental Sphinx build in _build/.work (skipped when no source changed),
+# swapped into _build/html only when it succeeded: a failed or interrupted
+# build leaves the previous _build/html as it was. See analysis/publish.py.
 html: notebooks docs
-	rm -rf _build/.staging
-	$(JB) build . --builder html --warningiserror --nitpick --keep-going --quiet --path-output _build/.staging
-	$(BIN)/python -m analysis.publish _build/.staging/_build/html _build/html
-	rm -rf _build/.staging
+	$(BIN)/python -m analysis.publish $(if $(FORCE),--force,)
 
 book: html
 	@echo "book: _build/html/index.html"

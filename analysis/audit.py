@@ -510,6 +510,15 @@ def targets(cl: pd.DataFrame | None = None, df: pd.DataFrame | None = None) -> p
 
 
 # ---------------------------------------------------------------------- main
+def written() -> pd.DataFrame:
+    """The audit table as last written by ``python -m analysis.steps audit``
+    (the runner brings it up to date before executing any chapter), or
+    computed afresh when it has not been written yet."""
+    if not AUDIT_CSV.exists():
+        return compute().astype(str)
+    return pd.read_csv(AUDIT_CSV, dtype=str, keep_default_na=False)
+
+
 def write(audit_df: pd.DataFrame, targets_df: pd.DataFrame) -> None:
     AUDIT_CSV.parent.mkdir(parents=True, exist_ok=True)
     audit_df.to_csv(AUDIT_CSV, index=False, lineterminator="\n")

@@ -211,19 +211,22 @@ def key_table_markdown(df: pd.DataFrame, iso3: str):
 def figures(df: pd.DataFrame, iso3: str, outdir=None):
     """Yield (slug, image) for every key indicator, saving each as PNG, SVG and
     the CSV of exactly the plotted numbers under ``book/figures/<ISO3>/``. The
-    image shown (and glued) is the saved 200-dpi PNG, rendered once."""
-    import matplotlib.pyplot as plt
-
+    image shown (and glued) is the saved 200-dpi PNG, drawn again only when
+    what it is drawn from changed (``plots.render``)."""
     from . import plots
+    from .indicators import wide
     from .paths import BOOK
 
     outdir = (outdir or BOOK / "figures") / iso3
     for k in KEYS:
         start = 2010 if k.indicator.startswith("EGDI") else 2005
-        fig = plots.compare(df, k.indicator, iso3, start=start)
-        data = plots.compare_data(df, k.indicator, iso3)
-        plots.save(fig, outdir / k.slug, data[data.index >= start])
-        plt.close(fig)
+
+        def draw(k=k, start=start):
+            data = plots.compare_data(df, k.indicator, iso3)
+            return plots.compare(df, k.indicator, iso3, start=start), data[data.index >= start]
+
+        # drawn from every country's series of the indicator (the others as faint lines)
+        plots.render(outdir / k.slug, draw, iso3, start, wide(df, k.indicator))
         yield k.slug, plots.shown(outdir / k.slug)
 
 
@@ -294,8 +297,6 @@ def regional_facts(df: pd.DataFrame) -> dict[str, str]:
 def regional_figures(df: pd.DataFrame, outdir=None):
     """Yield (slug, figure): the latest-year bar chart of each key indicator,
     saved with its data under ``book/figures/regional/``."""
-    import matplotlib.pyplot as plt
-
     from . import plots
     from .indicators import wide
     from .paths import BOOK
@@ -303,10 +304,11 @@ def regional_figures(df: pd.DataFrame, outdir=None):
     outdir = (outdir or BOOK / "figures") / "regional"
     df = with_derived(df)
     for k in KEYS:
-        fig, year = plots.latest_bars(df, k.indicator)
-        data = wide(df, k.indicator).loc[[year]]
-        plots.save(fig, outdir / k.slug, data)
-        plt.close(fig)
+        def draw(k=k):
+            fig, year = plots.latest_bars(df, k.indicator)
+            return fig, wide(df, k.indicator).loc[[year]]
+
+        plots.render(outdir / k.slug, draw, wide(df, k.indicator))
         yield k.slug, plots.shown(outdir / k.slug)
 
 

@@ -174,13 +174,24 @@ def validate(df: pd.DataFrame, kind: str, path: Path | None = None) -> pd.DataFr
         raise _first_failure(exc, df, path) from None
 
 
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
 def load(kind: str, path: Path | None = None) -> pd.DataFrame:
-    """Read and validate one ledger file (``claims``, ``themes``, ``strategies``, ``links``)."""
+    """Read and validate one ledger file (``claims``, ``themes``, ``strategies``, ``links``).
+
+    A file is validated once per process and content: a chapter asks for the
+    ledger many times, and a changed file (new size or modification time) is
+    read and validated afresh. Callers get their own copy."""
     path = Path(path or PATHS[kind])
-    df = validate(_read(path, kind), kind, path)
-    if kind == "links":
-        _check_links(df, path)
-    return df
+    st = path.stat()
+    key = (kind, str(path.resolve()), st.st_size, st.st_mtime_ns)
+    if key not in _CACHE:
+        df = validate(_read(path, kind), kind, path)
+        if kind == "links":
+            _check_links(df, path)
+        _CACHE[key] = df
+    return _CACHE[key].copy()
 
 
 def _check_links(df: pd.DataFrame, path: Path) -> None:

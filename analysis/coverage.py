@@ -192,7 +192,6 @@ def write(df: pd.DataFrame | None = None, figdir: Path = FIGURES, md_path: Path 
     """Write the figures (PNG, SVG, CSV) and the markdown include."""
     import matplotlib
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
     from . import plots
 
@@ -204,9 +203,8 @@ def write(df: pd.DataFrame | None = None, figdir: Path = FIGURES, md_path: Path 
         g = m[m["indicator"].map(group_of) == slug]
         if g.empty:
             continue
-        fig = figure(g, colours)
-        plots.save(fig, figdir / slug, g.set_index(["indicator", "country_iso3", "year"]))
-        plt.close(fig)
+        plots.render(figdir / slug, lambda g=g: (figure(g, colours), g.set_index(["indicator", "country_iso3", "year"])),
+                     g, colours, config.iso3_codes())
     text = markdown(m)
     md_path.parent.mkdir(parents=True, exist_ok=True)
     if not md_path.exists() or md_path.read_text(encoding="utf-8") != text:

@@ -128,6 +128,7 @@ def write_all() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     write_all()
+    print(f"docs: generated pages written to {GENERATED.relative_to(GENERATED.parents[1])}")
     return 0
 
 

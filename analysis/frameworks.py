@@ -9,6 +9,7 @@ strings, so that the notebooks only display them.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -353,7 +354,7 @@ def section(iso3: str, section_name: str) -> list:
                              f"Evidence on each challenge for {c.name}: latest value in the data and the median "
                              "of the five Central Asian countries in the same year, or the papers' own figures",
                              f"tbl-{iso3}-evidence"))
-        out.append(Markdown(discrepancy_admonition(audit.compute(cl, df), iso3)))
+        out.append(Markdown(discrepancy_admonition(audit.written(), iso3)))
     if section_name == "Cooperation approaches":
         out.append(_markdown(matrix(th, ln, iso3),
                              f"Which proposed approaches answer which challenges for {c.name} "
@@ -361,11 +362,21 @@ def section(iso3: str, section_name: str) -> list:
     return out
 
 
-def fingerprint() -> str:
-    """Hash of everything besides the indicator table that the chapters read
-    (the ledger files and the audit computed from them)."""
+@functools.lru_cache(maxsize=None)
+def _audit_table() -> pd.DataFrame:
+    return audit.written()
+
+
+def fingerprint(iso3: str | None = None) -> str:
+    """Hash of everything besides the indicator table that a chapter reads: the
+    ledger files and the audit rows it shows (those of ``iso3``; all rows when
+    None). A changed figure for one country thus re-executes that chapter only.
+    The audit is read once per process: the runner asks once per chapter."""
     h = hashlib.sha256()
     for p in claims.PATHS.values():
         h.update(p.read_bytes())
-    h.update(audit.compute().to_csv(index=False).encode())
+    table = _audit_table()
+    if iso3 is not None:
+        table = table[table["country_iso3"] == iso3]
+    h.update(table.to_csv(index=False).encode())
     return h.hexdigest()

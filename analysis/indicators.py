@@ -124,7 +124,17 @@ def trade_openness(df: pd.DataFrame) -> pd.DataFrame:
     return total[["country_iso3", "indicator", "year", "value", "unit", "source_id"]]
 
 
+DERIVED = "silk_road_digital_derived"
+
+
 def with_derived(df: pd.DataFrame) -> pd.DataFrame:
-    """The table plus derived indicators (trade openness); idempotent."""
+    """The table plus derived indicators (trade openness); idempotent.
+
+    The result is marked (``DataFrame.attrs``, kept by row selections) so that
+    passing it again costs nothing: derive after editing values, not before."""
+    if df.attrs.get(DERIVED):
+        return df
     base = df[df["indicator"] != "NE.TRD.GNFS.ZS"]
-    return pd.concat([base, trade_openness(base)], ignore_index=True)
+    out = pd.concat([base, trade_openness(base)], ignore_index=True)
+    out.attrs[DERIVED] = True
+    return out

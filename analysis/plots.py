@@ -6,6 +6,8 @@ Output is deterministic: fixed sizes, no timestamps in saved files.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 
 import matplotlib
@@ -148,6 +150,43 @@ def shown(stem: Path):
     from IPython.display import Image
 
     return Image(filename=str(stem.with_suffix(".png")), width=int(plt.rcParams["figure.figsize"][0] * 100))
+
+
+@functools.lru_cache(maxsize=None)
+def _code_hash() -> str:
+    from .paths import ANALYSIS
+    from .stamps import digest
+    return digest([ANALYSIS])  # code, style and configuration: a change re-renders every figure
+
+
+def _fingerprint(stem: Path, inputs) -> str:
+    h = hashlib.sha256(f"{_code_hash()}\0{Path(stem).name}".encode())
+    for x in inputs:
+        text = x.to_csv(lineterminator="\n") if isinstance(x, (pd.DataFrame, pd.Series)) else repr(x)
+        h.update(b"\0" + text.encode())
+    return h.hexdigest()
+
+
+def render(stem: Path, draw, *inputs) -> bool:
+    """Draw and save a figure (PNG, SVG, data CSV) unless the files beside
+    ``stem`` were made from exactly these inputs by this version of the code.
+
+    ``draw()`` returns ``(figure, plotted data)``; ``inputs`` are everything the
+    figure is drawn from (tables, parameters). Their fingerprint is kept in
+    ``<stem>.key``, so a chapter re-executed because one indicator changed
+    re-renders that indicator's figure only. Returns True when it drew."""
+    stem = Path(stem)
+    key = _fingerprint(stem, inputs)
+    keyfile = stem.with_suffix(".key")
+    done = all(stem.with_suffix(ext).exists() for ext in (".png", ".svg", ".csv"))
+    if done and keyfile.exists() and keyfile.read_text() == key:
+        return False
+    keyfile.unlink(missing_ok=True)
+    fig, data = draw()
+    save(fig, stem, data)
+    plt.close(fig)
+    keyfile.write_text(key)
+    return True
 
 
 def save(fig, stem: Path, data: pd.DataFrame | None = None) -> None:

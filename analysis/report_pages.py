@@ -114,12 +114,18 @@ def strategies_markdown(st: pd.DataFrame) -> str:
 
 def timeline(st: pd.DataFrame, outdir=FIG_STRATEGIES):
     """Horizontal bars: each strategy's period (phases as segments), adoption as a dot."""
-    import matplotlib.pyplot as plt
-
     from . import plots
 
     plots.setup()
     st = st.reset_index(drop=True)
+    plots.render(outdir / "timeline", lambda: _timeline_figure(st), st)
+
+
+def _timeline_figure(st: pd.DataFrame):
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
     fig, ax = plt.subplots(figsize=(8.0, 0.55 * len(st) + 1.4))
     labels = []
     rows = []
@@ -141,8 +147,7 @@ def timeline(st: pd.DataFrame, outdir=FIG_STRATEGIES):
     ax.set_title("Digital strategies and e-commerce plans", loc="left")
     ax.grid(axis="y", visible=False)
     fig.tight_layout()
-    plots.save(fig, outdir / "timeline", pd.DataFrame(rows).set_index("strategy"))
-    plt.close(fig)
+    return fig, pd.DataFrame(rows).set_index("strategy")
 
 
 def frameworks_phases(s: pd.Series) -> list[tuple[int, int]]:
@@ -151,14 +156,10 @@ def frameworks_phases(s: pd.Series) -> list[tuple[int, int]]:
 
 # ----------------------------------------------------------------- synthesis
 def synthesis_heatmap(th: pd.DataFrame, outdir=FIG_SYNTHESIS) -> None:
-    import matplotlib.pyplot as plt
-
     from . import plots
 
     plots.setup()
-    fig, t = frameworks.heatmap(th)
-    plots.save(fig, outdir / "themes", t)
-    plt.close(fig)
+    plots.render(outdir / "themes", lambda: frameworks.heatmap(th), th)
 
 
 def synthesis_facts(th: pd.DataFrame) -> str:

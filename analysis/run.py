@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -25,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from . import config
-from .paths import ANALYSIS, BOOK, BUILD, INDICATORS_CSV, ROOT, TEMPLATES
+from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, ROOT, TEMPLATES
 
 MANIFEST = BUILD / ".execution-manifest.json"
 
@@ -37,6 +38,7 @@ class Job:
     output: Path
     parameters: dict
     placeholders: dict     # {{key}} → text in markdown cells
+    figures: Path          # where the notebook saves its figures (PNG, SVG, CSV)
 
 
 def jobs() -> list[Job]:
@@ -48,9 +50,10 @@ def jobs() -> list[Job]:
             output=BOOK / "countries" / f"{c.iso3}.ipynb",
             parameters={"country": c.iso3},
             placeholders={"name": c.name, "iso3": c.iso3, "native": c.native_label},
+            figures=BOOK / "figures" / c.iso3,
         ))
     out.append(Job(name="regional", template=TEMPLATES / "regional.ipynb", output=BOOK / "regional.ipynb",
-                   parameters={}, placeholders={}))
+                   parameters={}, placeholders={}, figures=BOOK / "figures" / "regional"))
     return out
 
 
@@ -90,7 +93,7 @@ def data_hash(job: Job) -> str:
     from . import chapter, frameworks, indicators
     df = indicators.with_derived(indicators.load())
     return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode()
-                + frameworks.fingerprint().encode())  # the papers' ledger and its audit
+                + frameworks.fingerprint(job.parameters["country"]).encode())  # the papers' ledger, its audit
 
 
 def fingerprint(job: Job, pkg: str) -> dict:
@@ -143,8 +146,27 @@ def strip_volatile(nb: nbformat.NotebookNode) -> None:
             cell.metadata["tags"] = tags + ["remove-cell"]  # readers see no code
 
 
+def overall_digest(todo: list[Job]) -> str:
+    """Content stamp of everything any notebook reads (package, templates,
+    configuration, all data) and of the executed notebooks themselves: while it
+    is unchanged, no per-chapter fingerprint needs computing."""
+    from . import stamps
+    return stamps.digest([ANALYSIS, DATA, MANIFEST] + [j.output for j in todo],
+                         extra=json.dumps(sorted(j.name for j in todo)))
+
+
 def run(force: bool = False, workers: int | None = None, only: list[str] | None = None) -> dict:
+    from . import stamps, steps
+    if steps.run_step("audit", quiet=True):  # the chapters show the written audit
+        raise SystemExit(1)
     todo = [j for j in jobs() if not only or j.name in only]
+    step = "run" if not only else "run:" + ",".join(sorted(only))
+    if not force and all(j.output.exists() for j in todo) and stamps.fresh(step, overall_digest(todo)):
+        for i, j in enumerate(todo, 1):
+            print(f"[{i}/{len(todo)}] {j.name:<16} cached", flush=True)
+        print(f"run: 0 executed, {len(todo)} cached (no input changed)", flush=True)
+        return {"executed": [], "cached": sorted(j.name for j in todo), "timings": {}}
+    stamps.record(step, None)
     manifest = load_manifest()
     pkg = package_hash()
     prints = {j.name: fingerprint(j, pkg) for j in todo}
@@ -155,6 +177,9 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
     for j in cached:
         done += 1
         print(f"[{done}/{total}] {j.name:<16} cached", flush=True)
+    if force:  # from scratch: figures are drawn again too, not taken from plots.render's cache
+        for j in stale:
+            shutil.rmtree(j.figures, ignore_errors=True)
     timings = {}
     workers = workers or os.cpu_count() or 1
     if stale:
@@ -168,6 +193,7 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
                 print(f"[{done}/{total}] {name:<16} executed in {seconds:5.1f} s", flush=True)
     MANIFEST.parent.mkdir(parents=True, exist_ok=True)
     MANIFEST.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+    stamps.record(step, overall_digest(todo))
     print(f"run: {len(stale)} executed, {len(cached)} cached", flush=True)
     return {"executed": sorted(timings), "cached": sorted(j.name for j in cached), "timings": timings}
 
