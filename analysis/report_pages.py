@@ -189,6 +189,79 @@ def links_markdown(ln: pd.DataFrame) -> str:
     return _table(t, ["challenge", "approach", "rationale"], ["Challenge", "Approach that answers it", "Why"])
 
 
+# -------------------------------------------------------------- key findings
+def _pct(v: float) -> str:
+    return f"{v:.1f}%"
+
+
+def _listing(df: pd.DataFrame, code: str, fmt) -> list[tuple[str, object]]:
+    """(country name, latest point) for the partners, best first."""
+    pts = [(c.name, indicators.latest(df, c.iso3, code)) for c in config.countries() if c.role == "partner"]
+    pts = [(n, p) for n, p in pts if p is not None]
+    return sorted(pts, key=lambda x: -x[1].value if indicators.higher_is_better(code) else x[1].value)
+
+
+def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
+    """The book's main results in a few sentences, every number computed from
+    the indicator table, the audit and the targets when the book is built."""
+    ref = next(c for c in config.countries() if c.role == "reference")
+    out = []
+    net = _listing(df, "IT.NET.USER.ZS", _pct)
+    med = indicators.regional_median(df, "IT.NET.USER.ZS")
+    first_y = int(med.index[med.index >= 2010][0]) if (med.index >= 2010).any() else None
+    last_y = int(med.index[-1])
+    china = indicators.latest(df, ref.iso3, "IT.NET.USER.ZS")
+    stale = [(n, p) for n, p in net if p.year <= last_y - 3]
+    out.append(
+        "**Most of the region is now online, but not all of it.** The median share of people using the internet "
+        f"in the five countries (of those reporting in the year) rose from {_pct(med[first_y])} in {first_y} to "
+        f"{_pct(med[last_y])} in {last_y}. The latest values: "
+        + "; ".join(f"{n} {_pct(p.value)} ({p.year})" for n, p in net)
+        + f"; {ref.name} {_pct(china.value)} ({china.year}). "
+        + "".join(f"{n}'s series stops in {p.year}, so its present level is unknown. " for n, p in stale)
+        + "The {doc}`coverage matrix <coverage>` shows every gap.")
+    bb = _listing(df, "IT.NET.BBND.P2", None)
+    cbb = indicators.latest(df, ref.iso3, "IT.NET.BBND.P2")
+    out.append(
+        (f"**Fixed broadband is the widest gap with {ref.name}.** " if cbb.value > bb[0][1].value
+         else "**Fixed broadband.** ") + f"{ref.name} had {cbb.value:.1f} fixed broadband "
+        f"subscriptions per 100 people in {cbb.year}; in Central Asia the figure ranges from "
+        f"{bb[0][1].value:.1f} ({bb[0][0]}, {bb[0][1].year}) down to {bb[-1][1].value:.1f} ({bb[-1][0]}, "
+        f"{bb[-1][1].year}). This is the infrastructure lag the papers name as the first challenge.")
+    eg = _listing(df, "EGDI.INDEX", None)
+    ceg = indicators.latest(df, ref.iso3, "EGDI.INDEX")
+    out.append(
+        f"**E-government is the region's strength.** In the {eg[0][1].year} UN survey {eg[0][0]} scored "
+        f"{eg[0][1].value:.3f} on the E-Government Development Index, above {ref.name} ({ceg.value:.3f}, "
+        f"{ceg.year})" if eg[0][1].value > ceg.value else
+        f"**E-government.** In the {eg[0][1].year} UN survey {eg[0][0]} led the region with "
+        f"{eg[0][1].value:.3f} on the E-Government Development Index ({ref.name} {ceg.value:.3f})")
+    out[-1] += f"; the lowest in the region was {eg[-1][0]}, at {eg[-1][1].value:.3f}."
+    checked = a[a["verdict"] != audit.NOT_CHECKABLE]
+    disc = checked[checked["verdict"] == audit.DISCREPANCY]
+    out.append(
+        ("**The papers' figures mostly hold, with exceptions.**"
+         if 2 * disc["claim_id"].nunique() < checked["claim_id"].nunique()
+         else "**Many of the papers' figures do not hold.**")
+        + f" Of the {a['claim_id'].nunique()} quantitative "
+        f"claims in the two papers, {checked['claim_id'].nunique()} could be checked against independent data or "
+        f"for internal consistency; {disc['claim_id'].nunique()} of them disagree with the data beyond the "
+        "tolerance we set (the {doc}`source audit <audit>` lists each, and the chapters flag them where they "
+        "are used).")
+    judged = t[t["outcome"] != "not measurable"]
+    met = int((t["outcome"] == "met").sum())
+    names = _names()
+    decided = "; ".join(f"{names.get(r['country_iso3'], r['country_iso3'])}'s “{r['quote']}” was {r['outcome']} "
+                        f"({r['deciding_figure']})" for _, r in judged.iterrows())
+    out.append(
+        f"**Few announced goals can be checked at all.** Of the {len(t)} numeric targets and forecasts the "
+        f"papers report, {len(judged)} can be judged with public cross-country data"
+        + (f" ({met} met): {decided}" if decided else "") + ". The rest "
+        "concern things no such series measures, from 5G sites to online retail turnover "
+        "({doc}`targets against outcomes <targets>`).")
+    return "\n\n".join(out) + "\n"
+
+
 # ---------------------------------------------------------------------- all
 def pages() -> dict[str, str]:
     """File name under book/_generated → text; also writes the two figures."""
@@ -208,4 +281,5 @@ def pages() -> dict[str, str]:
         "synthesis_stages.md": synthesis_stages(),
         "synthesis_conclusions.md": synthesis_conclusions(th, ln, a, df),
         "theme_links.md": links_markdown(ln),
+        "key_findings.md": key_findings(indicators.with_derived(df), a, t),
     }

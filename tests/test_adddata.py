@@ -107,6 +107,15 @@ def test_good_file_is_copied_registered_and_reproducible(repo_copy, tmp_path):
     assert ing.returncode == 0, ing.stderr
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
     assert "KAZ,TST.IND.ZS,2019,10.5,percent," in table and "WLD" not in table
+    # an indicator the book has never seen appears without code changes: in the data
+    # dictionary's "Further indicators" (named as the source names it) and the coverage matrix
+    pages = subprocess.run([sys.executable, "-c", "from analysis import docs; "
+                            "print(docs.dictionary_markdown()); print(docs.coverage_markdown())"],
+                           cwd=repo_copy, capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(repo_copy)})
+    assert pages.returncode == 0, pages.stderr
+    assert "| `TST.IND.ZS` | Test series (% of population) |" in pages.stdout
+    assert "| `TST.IND.ZS` | 2019–2020 (2) |" in pages.stdout
     # the same file again is recognised by its hash, not added twice
     again = run_adddata(src, cwd=repo_copy)
     assert "already registered" in again.stdout

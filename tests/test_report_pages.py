@@ -1,0 +1,48 @@
+"""The generated parts of the written chapters: the introduction's key findings."""
+import pytest
+
+from analysis import audit, config, indicators, report_pages
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return indicators.with_derived(indicators.load()), audit.compute(), audit.targets()
+
+
+def test_key_findings_quote_the_latest_internet_values(inputs):
+    df, a, t = inputs
+    text = report_pages.key_findings(df, a, t)
+    for c in config.countries():
+        p = indicators.latest(df, c.iso3, "IT.NET.USER.ZS")
+        assert f"{c.name} {p.value:.1f}% ({p.year})" in text, c.iso3
+
+
+def test_key_findings_follow_the_data(inputs):
+    df, a, t = inputs
+    p = indicators.latest(df, "KAZ", "IT.NET.USER.ZS")
+    changed = df.copy()
+    m = (changed.country_iso3 == "KAZ") & (changed.indicator == "IT.NET.USER.ZS") & (changed.year == p.year)
+    changed.loc[m, "value"] = 55.5
+    text = report_pages.key_findings(changed, a, t)
+    assert f"Kazakhstan 55.5% ({p.year})" in text
+    assert f"Kazakhstan {p.value:.1f}%" not in text
+
+
+def test_key_findings_count_the_audit_and_targets(inputs):
+    df, a, t = inputs
+    text = report_pages.key_findings(df, a, t)
+    disc = a.loc[a["verdict"] == audit.DISCREPANCY, "claim_id"].nunique()
+    assert f"{disc} of them disagree with the data" in text
+    assert f"Of the {len(t)} numeric targets" in text
+    judged = (t["outcome"] != "not measurable").sum()
+    assert f"{judged} can be judged with public cross-country data" in text
+
+
+def test_series_that_stop_early_are_named(inputs):
+    df, a, t = inputs
+    text = report_pages.key_findings(df, a, t)
+    last = max(indicators.latest(df, iso3, "IT.NET.USER.ZS").year for iso3 in config.partners())
+    for c in config.countries():
+        p = indicators.latest(df, c.iso3, "IT.NET.USER.ZS")
+        if c.role == "partner" and p.year <= last - 3:
+            assert f"{c.name}'s series stops in {p.year}" in text
