@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import config, registry
-from .indicators import MEDIAN, change, higher_is_better, latest, regional_median, regional_rank, with_derived
-from .plots import label_of
+from .indicators import (MEDIAN, change, higher_is_better, label_of, latest, regional_median, regional_rank,
+                         with_derived)
 
 
 @dataclass(frozen=True)

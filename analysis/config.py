@@ -34,7 +34,7 @@ class Country:
 
 @lru_cache(maxsize=None)
 def countries() -> tuple[Country, ...]:
-    raw = yaml.safe_load(COUNTRIES_YML.read_text(encoding="utf-8"))
+    raw = _yaml(COUNTRIES_YML)
     out = []
     for i, c in enumerate(raw["countries"], start=1):
         iso3 = str(c.get("iso3", ""))
@@ -87,11 +87,16 @@ def name_to_iso3() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
+def _yaml(path) -> dict:
+    """A configuration file, parsed once per process (with libyaml when present:
+    every notebook reads these files, and the pure-Python parser is slow)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def indicator_meta() -> dict[str, dict]:
     """Metadata of the indicators the book knows by name (analysis/indicators.yml)."""
-    return yaml.safe_load(INDICATORS_YML.read_text(encoding="utf-8"))["indicators"]
+    return _yaml(INDICATORS_YML)["indicators"]
 
 
-@lru_cache(maxsize=None)
 def units() -> dict[str, dict]:
-    return yaml.safe_load(INDICATORS_YML.read_text(encoding="utf-8"))["units"]
+    return _yaml(INDICATORS_YML)["units"]

@@ -102,7 +102,7 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
-    from .plots import label_of
+    from .indicators import label_of
 
     inds = list(dict.fromkeys(m["indicator"]))
     names = [config.country(c).name for c in config.iso3_codes()]
@@ -138,7 +138,7 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
 
 def alt_text(m: pd.DataFrame, title: str) -> str:
     """What a group's figure shows, including which series have no value at all."""
-    from .plots import label_of
+    from .indicators import label_of
 
     inds = list(dict.fromkeys(m["indicator"]))
     s = summary(m)
@@ -158,7 +158,7 @@ def _cell(text) -> str:
 
 
 def markdown(m: pd.DataFrame) -> str:
-    from .plots import label_of
+    from .indicators import label_of
 
     lines = []
     for slug, title, _ in GROUPS:

@@ -11,6 +11,7 @@ from . import config
 from .paths import CATALOG_CSV, INDICATORS_CSV
 
 MEDIAN = "C5 median"
+DERIVED_LABELS = {"NE.TRD.GNFS.ZS": ("Trade openness (exports + imports)", "percent_of_gdp")}
 
 
 def load(path=INDICATORS_CSV) -> pd.DataFrame:
@@ -138,3 +139,14 @@ def with_derived(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.concat([base, trade_openness(base)], ignore_index=True)
     out.attrs[DERIVED] = True
     return out
+
+
+def label_of(indicator: str) -> tuple[str, str]:
+    """(readable name, unit label) of an indicator, from analysis/indicators.yml."""
+    meta = config.indicator_meta().get(indicator)
+    if meta:
+        return meta["label"], config.units()[meta["unit"]]["label"]
+    if indicator in DERIVED_LABELS:
+        name, unit = DERIVED_LABELS[indicator]
+        return name, config.units()[unit]["label"]
+    return indicator, ""

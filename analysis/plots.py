@@ -16,12 +16,12 @@ import pandas as pd
 import seaborn as sns
 
 from . import config
-from .indicators import MEDIAN, regional_median, wide
+from .indicators import MEDIAN, label_of, regional_median, wide  # noqa: F401 (label_of: re-exported)
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
 # forms of colour-vision deficiency.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000"]
-DERIVED_LABELS = {"NE.TRD.GNFS.ZS": ("Trade openness (exports + imports)", "percent_of_gdp")}
+COMPARE_MARGINS = {"left": 0.13, "right": 0.985, "bottom": 0.085, "top": 0.915}
 
 
 def setup() -> None:
@@ -61,17 +61,6 @@ def colour(iso3: str) -> str:
 
 def decimals(indicator: str) -> int:
     return int(config.indicator_meta().get(indicator, {}).get("decimals", 1))
-
-
-def label_of(indicator: str) -> tuple[str, str]:
-    """(readable name, unit label) of an indicator, from analysis/indicators.yml."""
-    meta = config.indicator_meta().get(indicator)
-    if meta:
-        return meta["label"], config.units()[meta["unit"]]["label"]
-    if indicator in DERIVED_LABELS:
-        name, unit = DERIVED_LABELS[indicator]
-        return name, config.units()[unit]["label"]
-    return indicator, ""
 
 
 def compare_data(df: pd.DataFrame, indicator: str, focus: str) -> pd.DataFrame:
@@ -118,7 +107,10 @@ def compare(df: pd.DataFrame, indicator: str, focus: str, ax=None, start: int = 
         ax.set_ylabel(f"{unit}, best at top")
     ax.legend(loc="best", fontsize=9)
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.figure.tight_layout()
+    # fixed margins, sized for the widest tick labels these series have
+    # ("15,000", "0.8", "100"): the same frame in every chart, and no
+    # tight_layout pass, which costs as much as drawing the figure again
+    ax.figure.subplots_adjust(**COMPARE_MARGINS)
     return ax.figure
 
 

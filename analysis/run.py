@@ -12,6 +12,7 @@ the executed notebooks are the same as from a serial run.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import os
@@ -82,6 +83,19 @@ def package_hash() -> str:
     return h.hexdigest()
 
 
+def _table():
+    """The indicator table with derived series, read once for all fingerprints
+    (again only if the file changed)."""
+    st = INDICATORS_CSV.stat()
+    return _read_table(st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=1)
+def _read_table(size: int, mtime_ns: int):
+    from . import indicators
+    return indicators.with_derived(indicators.load())
+
+
 def data_hash(job: Job) -> str:
     """Fingerprint of the data a notebook reads: for a country chapter only
     the rows it shows (its own, China's and the regional medians); for the
@@ -90,8 +104,8 @@ def data_hash(job: Job) -> str:
         return "missing"
     if "country" not in job.parameters:
         return _sha(INDICATORS_CSV.read_bytes())
-    from . import chapter, frameworks, indicators
-    df = indicators.with_derived(indicators.load())
+    from . import chapter, frameworks
+    df = _table()
     return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode()
                 + frameworks.fingerprint(job.parameters["country"]).encode())  # the papers' ledger, its audit
 
@@ -127,7 +141,10 @@ def execute(job: Job) -> tuple[str, float]:
         env_path = os.environ.get("PYTHONPATH", "")
         os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + env_path if env_path else "")
         pm.execute_notebook(str(src), str(dst), parameters=job.parameters, cwd=str(job.output.parent),
-                            kernel_name="python3", progress_bar=False, log_output=False)
+                            kernel_name="python3", progress_bar=False, log_output=False,
+                            # one write at the end: saving the 1.3 MB notebook at the start and
+                            # end of every cell cost more than a second per chapter
+                            request_save_on_cell_execute=False)
         nb = nbformat.read(dst, as_version=4)
         strip_volatile(nb)
         nbformat.write(nb, dst)
