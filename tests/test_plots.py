@@ -1,0 +1,83 @@
+"""Figures: one style, stable colours, deterministic files, drawn only when their inputs change."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PolyCollection  # noqa: E402
+
+from analysis import config, indicators, plots  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def df():
+    plots.setup()
+    return indicators.with_derived(indicators.load())
+
+
+def labelled_lines(fig):
+    return {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+
+
+def test_compare_draws_focus_china_and_median_in_fixed_colours(df):
+    fig = plots.compare(df, "IT.NET.USER.ZS", "KAZ")
+    lines = labelled_lines(fig)
+    assert set(lines) == {"Kazakhstan", "China", "Central Asia median"}
+    assert lines["Kazakhstan"].get_color() == plots.colour("KAZ") == plots.OKABE_ITO[0]
+    assert lines["China"].get_color() == plots.colour("CHN")
+    assert lines["Central Asia median"].get_linestyle() == "--"
+    # the other four partners as faint, unlabelled lines
+    assert len(fig.axes[0].get_lines()) == 3 + 4
+    plt.close(fig)
+
+
+def test_each_country_keeps_its_colour_everywhere():
+    colours = [plots.colour(c) for c in config.iso3_codes()]
+    assert len(set(colours)) == len(colours)
+    assert all(c in plots.OKABE_ITO for c in colours)
+
+
+def test_many_partners_become_one_band(df, monkeypatch):
+    monkeypatch.setattr(plots, "MAX_FAINT_LINES", 2)
+    fig = plots.compare(df, "IT.NET.USER.ZS", "KAZ")
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 3  # focus, China, median: no faint lines
+    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 1 and bands[0].get_label() == "range of the other 4 countries"
+    plt.close(fig)
+
+
+def test_rank_axis_has_best_at_top(df):
+    fig = plots.compare(df, "IC.BUS.EASE.XQ", "KAZ")
+    assert fig.axes[0].yaxis_inverted()
+    plt.close(fig)
+
+
+def test_saved_files_are_deterministic(df, tmp_path):
+    data = plots.compare_data(df, "IT.NET.USER.ZS", "KGZ")
+    for name in ("a", "b"):
+        fig = plots.compare(df, "IT.NET.USER.ZS", "KGZ")
+        plots.save(fig, tmp_path / name, data)
+        plt.close(fig)
+    for ext in (".png", ".svg", ".csv"):
+        assert (tmp_path / f"a{ext}").read_bytes() == (tmp_path / f"b{ext}").read_bytes(), ext
+
+
+def test_render_draws_again_only_when_inputs_change(df, tmp_path):
+    calls = []
+
+    def draw():
+        calls.append(1)
+        return plots.compare(df, "IT.NET.USER.ZS", "TJK"), plots.compare_data(df, "IT.NET.USER.ZS", "TJK")
+
+    stem = tmp_path / "internet"
+    table = indicators.wide(df, "IT.NET.USER.ZS")
+    assert plots.render(stem, draw, "TJK", table) is True
+    assert plots.render(stem, draw, "TJK", table) is False
+    changed = table.copy()
+    changed.iloc[-1, 0] = 1.0
+    assert plots.render(stem, draw, "TJK", changed) is True
+    (stem.with_suffix(".svg")).unlink()  # a missing file is drawn again too
+    assert plots.render(stem, draw, "TJK", changed) is True
+    assert len(calls) == 3
