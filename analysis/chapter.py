@@ -214,19 +214,20 @@ def figures(df: pd.DataFrame, iso3: str, outdir=None):
     image shown (and glued) is the saved 200-dpi PNG, drawn again only when
     what it is drawn from changed (``plots.render``)."""
     from . import plots
-    from .indicators import wide
     from .paths import BOOK
 
     outdir = (outdir or BOOK / "figures") / iso3
     for k in KEYS:
         start = 2010 if k.indicator.startswith("EGDI") else 2005
 
-        def draw(k=k, start=start):
-            data = plots.compare_data(df, k.indicator, iso3)
-            return plots.compare(df, k.indicator, iso3, start=start), data[data.index >= start]
+        data = plots.compare_data(df, k.indicator, iso3)
+        data = data[data.index >= start]
 
-        # drawn from every country's series of the indicator (the others as faint lines)
-        plots.render(outdir / k.slug, draw, iso3, start, wide(df, k.indicator))
+        def draw(k=k, start=start, data=data):
+            return plots.compare(df, k.indicator, iso3, start=start), data
+
+        # drawn from exactly the numbers it plots (and offers as CSV)
+        plots.render(outdir / k.slug, draw, iso3, k.indicator, start, data)
         yield k.slug, plots.shown(outdir / k.slug)
 
 

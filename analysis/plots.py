@@ -21,7 +21,6 @@ from .indicators import MEDIAN, label_of, regional_median, wide  # noqa: F401 (l
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
 # forms of colour-vision deficiency.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000"]
-MAX_FAINT_LINES = 8  # other partners drawn as faint lines; beyond that, their range as a band
 COMPARE_MARGINS = {"left": 0.13, "right": 0.985, "bottom": 0.085, "top": 0.915}
 
 
@@ -78,23 +77,12 @@ def compare_data(df: pd.DataFrame, indicator: str, focus: str) -> pd.DataFrame:
 
 def compare(df: pd.DataFrame, indicator: str, focus: str, ax=None, start: int = 2005):
     """Line chart of one indicator: the focus country against China and the
-    median of the Central Asian countries, with the other partners faint."""
+    median of the Central Asian countries; exactly the numbers of
+    ``compare_data``, offered for download beside the figure. (The other
+    partners are not drawn: a chapter must change only when the data it
+    shows change, and the regional overview compares all countries.)"""
     ax = ax or plt.subplots()[1]
     name, unit = label_of(indicator)
-    others = [c for c in config.partners() if c != focus]
-    faint = wide(df, indicator, others)
-    faint = faint[faint.index >= start]
-    if len(faint.columns) <= MAX_FAINT_LINES:
-        for iso3 in faint.columns:
-            s = faint[iso3].dropna()
-            ax.plot(s.index, s.values, color="#BBBBBB", linewidth=0.9, zorder=1)
-    elif not faint.empty:
-        # many partners: their range as one band, which stays readable and
-        # costs the same to draw however many countries the book has
-        lo, hi = faint.min(axis=1, skipna=True), faint.max(axis=1, skipna=True)
-        ok = lo.notna()
-        ax.fill_between(lo.index[ok], lo[ok], hi[ok], color="#DDDDDD", linewidth=0, zorder=1,
-                        label=f"range of the other {len(faint.columns)} countries")
     data = compare_data(df, indicator, focus)
     data = data[data.index >= start]
     for col in data.columns:

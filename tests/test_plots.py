@@ -5,7 +5,6 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
 
 from analysis import config, indicators, plots  # noqa: E402
 
@@ -27,8 +26,20 @@ def test_compare_draws_focus_china_and_median_in_fixed_colours(df):
     assert lines["Kazakhstan"].get_color() == plots.colour("KAZ") == plots.OKABE_ITO[0]
     assert lines["China"].get_color() == plots.colour("CHN")
     assert lines["Central Asia median"].get_linestyle() == "--"
-    # the other four partners as faint, unlabelled lines
-    assert len(fig.axes[0].get_lines()) == 3 + 4
+    assert len(fig.axes[0].get_lines()) == 3  # nothing else: the chapter shows only what it reads
+    plt.close(fig)
+
+
+def test_compare_plots_exactly_its_download(df):
+    data = plots.compare_data(df, "IT.CEL.SETS.P2", "UZB")
+    data = data[data.index >= 2005]
+    fig = plots.compare(df, "IT.CEL.SETS.P2", "UZB")
+    names = {"UZB": "Uzbekistan", "CHN": "China", indicators.MEDIAN: "Central Asia median"}
+    lines = labelled_lines(fig)
+    for col, label in names.items():
+        s = data[col].dropna()
+        assert list(lines[label].get_xdata()) == list(s.index)
+        assert list(lines[label].get_ydata()) == list(s.values)
     plt.close(fig)
 
 
@@ -36,16 +47,6 @@ def test_each_country_keeps_its_colour_everywhere():
     colours = [plots.colour(c) for c in config.iso3_codes()]
     assert len(set(colours)) == len(colours)
     assert all(c in plots.OKABE_ITO for c in colours)
-
-
-def test_many_partners_become_one_band(df, monkeypatch):
-    monkeypatch.setattr(plots, "MAX_FAINT_LINES", 2)
-    fig = plots.compare(df, "IT.NET.USER.ZS", "KAZ")
-    ax = fig.axes[0]
-    assert len(ax.get_lines()) == 3  # focus, China, median: no faint lines
-    bands = [c for c in ax.collections if isinstance(c, PolyCollection)]
-    assert len(bands) == 1 and bands[0].get_label() == "range of the other 4 countries"
-    plt.close(fig)
 
 
 def test_rank_axis_has_best_at_top(df):

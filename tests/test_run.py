@@ -1,7 +1,7 @@
 """Data-aware incremental execution and the atomic publish step."""
 import pytest
 
-from analysis import chapter, indicators, publish, run
+from analysis import chapter, indicators, plots, publish, run
 from analysis.paths import BUILD
 
 
@@ -19,6 +19,10 @@ def test_chapter_inputs_follow_only_the_data_a_chapter_shows():
     assert not chapter.inputs(df, "KAZ").equals(chapter.inputs(changed, "KAZ"))
     for other in ("UZB", "KGZ", "TJK", "TKM"):
         assert chapter.inputs(df, other).equals(chapter.inputs(changed, other)), other
+        # ... and so do its figures: a chapter left cached shows what a clean build would
+        for k in chapter.KEYS:
+            assert plots.compare_data(df, k.indicator, other).equals(
+                plots.compare_data(changed, k.indicator, other)), (other, k.slug)
     # a change that moves the regional median reaches every chapter that plots it
     moved = bump(df, "UZB", "IT.NET.USER.ZS", 2019, 60.0)
     assert not chapter.inputs(df, "KGZ").equals(chapter.inputs(moved, "KGZ"))
