@@ -16,7 +16,7 @@ import pandas as pd
 import seaborn as sns
 
 from . import config
-from .indicators import MEDIAN, label_of, regional_median, wide  # noqa: F401 (label_of: re-exported)
+from .indicators import MEDIAN, label_of, regional_median, wide
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
 # forms of colour-vision deficiency.
@@ -143,9 +143,8 @@ def shown(stem: Path):
 
 @functools.lru_cache(maxsize=None)
 def _code_hash() -> str:
-    from .paths import ANALYSIS
-    from .stamps import digest
-    return digest([ANALYSIS])  # code, style and configuration: a change re-renders every figure
+    from .stamps import package_digest
+    return package_digest()  # code, style and configuration: a change re-renders every figure
 
 
 def _fingerprint(stem: Path, inputs) -> str:

@@ -194,9 +194,9 @@ def _pct(v: float) -> str:
     return f"{v:.1f}%"
 
 
-def _listing(df: pd.DataFrame, code: str, fmt) -> list[tuple[str, object]]:
+def _listing(df: pd.DataFrame, code: str) -> list[tuple[str, indicators.Point]]:
     """(country name, latest point) for the partners, best first."""
-    pts = [(c.name, indicators.latest(df, c.iso3, code)) for c in config.countries() if c.role == "partner"]
+    pts = [(config.country(iso3).name, indicators.latest(df, iso3, code)) for iso3 in config.partners()]
     pts = [(n, p) for n, p in pts if p is not None]
     return sorted(pts, key=lambda x: -x[1].value if indicators.higher_is_better(code) else x[1].value)
 
@@ -204,11 +204,11 @@ def _listing(df: pd.DataFrame, code: str, fmt) -> list[tuple[str, object]]:
 def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
     """The book's main results in a few sentences, every number computed from
     the indicator table, the audit and the targets when the book is built."""
-    ref = next(c for c in config.countries() if c.role == "reference")
+    ref = config.country(config.reference())
     out = []
-    net = _listing(df, "IT.NET.USER.ZS", _pct)
+    net = _listing(df, "IT.NET.USER.ZS")
     med = indicators.regional_median(df, "IT.NET.USER.ZS")
-    first_y = int(med.index[med.index >= 2010][0]) if (med.index >= 2010).any() else None
+    first_y = int(med.index[med.index >= 2010][0])
     last_y = int(med.index[-1])
     china = indicators.latest(df, ref.iso3, "IT.NET.USER.ZS")
     stale = [(n, p) for n, p in net if p.year <= last_y - 3]
@@ -220,7 +220,7 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
         + f"; {ref.name} {_pct(china.value)} ({china.year}). "
         + "".join(f"{n}'s series stops in {p.year}, so its present level is unknown. " for n, p in stale)
         + "The {doc}`coverage matrix <coverage>` shows every gap.")
-    bb = _listing(df, "IT.NET.BBND.P2", None)
+    bb = _listing(df, "IT.NET.BBND.P2")
     cbb = indicators.latest(df, ref.iso3, "IT.NET.BBND.P2")
     out.append(
         (f"**Fixed broadband is the widest gap with {ref.name}.** " if cbb.value > bb[0][1].value
@@ -228,7 +228,7 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
         f"subscriptions per 100 people in {cbb.year}; in Central Asia the figure ranges from "
         f"{bb[0][1].value:.1f} ({bb[0][0]}, {bb[0][1].year}) down to {bb[-1][1].value:.1f} ({bb[-1][0]}, "
         f"{bb[-1][1].year}). This is the infrastructure lag the papers name as the first challenge.")
-    eg = _listing(df, "EGDI.INDEX", None)
+    eg = _listing(df, "EGDI.INDEX")
     ceg = indicators.latest(df, ref.iso3, "EGDI.INDEX")
     out.append(
         f"**E-government is the region's strength.** In the {eg[0][1].year} UN survey {eg[0][0]} scored "

@@ -75,12 +75,8 @@ def _sha(data: bytes) -> str:
 
 
 def package_hash() -> str:
-    h = hashlib.sha256()
-    for p in sorted(ANALYSIS.rglob("*")):
-        if p.is_file() and p.suffix in {".py", ".yml", ".yaml"} and "__pycache__" not in p.parts:
-            h.update(str(p.relative_to(ANALYSIS)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
+    from .stamps import package_digest
+    return package_digest()
 
 
 def _table():

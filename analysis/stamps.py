@@ -40,6 +40,18 @@ def digest(paths: Iterable[Path], extra: str = "") -> str:
     return h.hexdigest()
 
 
+def package_digest() -> str:
+    """sha256 of the analysis package's code and configuration (``*.py``,
+    ``*.yml``): what every notebook and figure is computed with."""
+    from .paths import ANALYSIS
+    h = hashlib.sha256()
+    for p in files([ANALYSIS]):
+        if p.suffix in {".py", ".yml", ".yaml"}:
+            h.update(str(p.relative_to(ANALYSIS)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def _load() -> dict:
     try:
         return json.loads(STAMPS.read_text())
