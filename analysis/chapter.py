@@ -224,7 +224,7 @@ def figures(df: pd.DataFrame, iso3: str, outdir=None):
         data = data[data.index >= start]
 
         def draw(k=k, start=start, data=data):
-            return plots.compare(df, k.indicator, iso3, start=start), data
+            return plots.compare(df, k.indicator, iso3, start=start, data=data), data
 
         # drawn from exactly the numbers it plots (and offers as CSV)
         plots.render(outdir / k.slug, draw, iso3, k.indicator, start, data)

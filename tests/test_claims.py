@@ -8,6 +8,16 @@ from analysis import claims
 from analysis.errors import DataError
 
 
+@pytest.fixture(autouse=True)
+def private_stamp(tmp_path, monkeypatch):
+    """These tests validate and break ledger files: they keep their record of
+    what passed to themselves, away from the build's."""
+    monkeypatch.setattr(claims, "VALIDATED", tmp_path / "ledger-validated")
+    claims._CACHE.clear()
+    yield
+    claims._CACHE.clear()
+
+
 def test_ledger_files_validate():
     counts = claims.validate_all()
     assert counts["claims"] > 0 and counts["themes"] > 0 and counts["strategies"] > 0 and counts["links"] > 0
@@ -97,3 +107,57 @@ def test_audit_command_stops_on_bad_ledger(tmp_path, monkeypatch, capsys):
     assert audit.main([]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'column "source_id"' in err
+
+
+def _ledger_copy(tmp_path, monkeypatch):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    for kind, src in list(claims.PATHS.items()):
+        shutil.copy(src, folder / src.name)
+        monkeypatch.setitem(claims.PATHS, kind, folder / src.name)
+    return folder
+
+
+def test_ledger_passed_once_is_read_as_validated(tmp_path, monkeypatch):
+    _ledger_copy(tmp_path, monkeypatch)
+    counts = claims.validate_all()
+    assert claims.VALIDATED.read_text() == claims.ledger_digest()
+    for kind in claims.PATHS:
+        claims._CACHE.clear()
+        fast = claims.load(kind)
+        assert claims._passed(claims.PATHS[kind])
+        claims._CACHE.clear()
+        pd.testing.assert_frame_equal(fast, claims.load(kind, revalidate=True))  # same table, same types
+        assert len(fast) == counts[kind]
+
+
+def test_changed_ledger_is_validated_again(tmp_path, monkeypatch):
+    folder = _ledger_copy(tmp_path, monkeypatch)
+    claims.validate_all()
+    bad = folder / claims.CLAIMS_CSV.name
+    bad.write_text(bad.read_text(encoding="utf-8").replace(",dsr,", ",dxr,", 1), encoding="utf-8")
+    assert not claims._passed(bad)
+    with pytest.raises(DataError, match='column "source_id"'):
+        claims.claims()
+    # a file outside the ledger never counts as validated, whatever its content
+    shutil.copy(claims.THEMES_CSV, tmp_path / "seed_themes.csv")
+    assert not claims._passed(tmp_path / "seed_themes.csv")
+
+
+def test_themes_change_revalidates_links(tmp_path, monkeypatch):
+    """Links are checked against themes: a themes edit withdraws the links' pass too."""
+    folder = _ledger_copy(tmp_path, monkeypatch)
+    claims.validate_all()
+    themes = folder / claims.THEMES_CSV.name
+    themes.write_text(themes.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not claims._passed(claims.PATHS["links"])
+
+
+def test_failed_validation_withdraws_the_pass(tmp_path, monkeypatch):
+    folder = _ledger_copy(tmp_path, monkeypatch)
+    claims.validate_all()
+    bad = folder / claims.STRATEGIES_CSV.name
+    bad.write_text(bad.read_text(encoding="utf-8").replace(",dsr,", ",dxr,", 1), encoding="utf-8")
+    with pytest.raises(DataError):
+        claims.validate_all()
+    assert not claims.VALIDATED.exists()

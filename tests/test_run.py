@@ -62,3 +62,20 @@ def test_publish_swaps_only_a_finished_build(tmp_path):
     publish.swap(staged, target)
     assert (target / "index.html").read_text() == "new" and not staged.exists()
     assert not (tmp_path / "html.old").exists()
+
+
+def test_execution_is_deterministic(tmp_path):
+    """Two executions of a chapter give byte-identical notebooks (no timestamps,
+    durations or random cell ids), so a parallel run equals a serial one."""
+    import dataclasses
+
+    job = next(j for j in run.jobs() if j.name == "countries/KGZ")
+    outputs = []
+    for i in range(2):
+        out = tmp_path / str(i) / "KGZ.ipynb"
+        out.parent.mkdir()
+        name, seconds = run.execute(dataclasses.replace(job, output=out))
+        assert name == job.name and seconds > 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b'"id": "injected-parameters"' in outputs[0]
