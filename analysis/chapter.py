@@ -1,6 +1,9 @@
 """What a country chapter says: its key-figures table and the sentences and
 numbers glued into its prose, computed from the processed data so that the
-text changes when the data do."""
+text changes when the data do.
+
+Every function takes the indicator table with its derived indicators,
+``indicators.with_derived(indicators.load())``, as the notebooks read it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import config, registry
-from .indicators import (MEDIAN, change, higher_is_better, label_of, latest, regional_median, regional_rank,
-                         with_derived)
+from .indicators import MEDIAN, change, higher_is_better, label_of, latest, regional_median, regional_rank
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,6 @@ def _ref_at(df: pd.DataFrame, indicator: str, year: int) -> float | None:
 def key_table(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
     """One row per key indicator: latest year, the country's value, China and the
     regional median in that year, the rank among the five, and the source."""
-    df = with_derived(df)
     c = config.country(iso3)
     rows = []
     for k in KEYS:
@@ -107,7 +108,6 @@ def compare_word(value: float, other: float | None, higher_is_better: bool = Tru
 def sentence(df: pd.DataFrame, iso3: str, slug: str) -> str:
     """A sentence stating the latest value with China and the regional median,
     or saying plainly that the sources have no value."""
-    df = with_derived(df)
     k = KEY_BY_SLUG[slug]
     c = config.country(iso3)
     name, _ = label_of(k.indicator)
@@ -135,7 +135,7 @@ def sentence(df: pd.DataFrame, iso3: str, slug: str) -> str:
 
 def change_sentence(df: pd.DataFrame, iso3: str, slug: str, start: int = 2010) -> str:
     k = KEY_BY_SLUG[slug]
-    ch = change(with_derived(df), iso3, k.indicator, start)
+    ch = change(df, iso3, k.indicator, start)
     if ch is None:
         return "The series is too short to measure a change."
     if higher_is_better(k.indicator):
@@ -167,7 +167,6 @@ def sources_of(df: pd.DataFrame, iso3: str, indicator: str) -> str:
 
 def rank_note(df: pd.DataFrame, iso3: str) -> str:
     """How many of the key indicators place the country above the regional median."""
-    df = with_derived(df)
     above = total = 0
     for k in KEYS:
         p = latest(df, iso3, k.indicator)
@@ -256,7 +255,6 @@ def inputs(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
 # ------------------------------------------------------------------ regional
 def regional_table(df: pd.DataFrame) -> pd.DataFrame:
     """Latest value of every key indicator for every country (and its year)."""
-    df = with_derived(df)
     rows = []
     for k in KEYS:
         name, unit = label_of(k.indicator)
@@ -272,7 +270,6 @@ def leader_sentence(df: pd.DataFrame, slug: str) -> str:
     """Which partner leads and which trails on an indicator, in the latest
     year in which every partner with data reports."""
     from .indicators import rank_in_year, wide
-    df = with_derived(df)
     k = KEY_BY_SLUG[slug]
     name, _ = label_of(k.indicator)
     table = wide(df, k.indicator, config.partners())
@@ -303,7 +300,6 @@ def regional_figures(df: pd.DataFrame, outdir=None):
     from .paths import BOOK
 
     outdir = (outdir or BOOK / "figures") / "regional"
-    df = with_derived(df)
     for k in KEYS:
         def draw(k=k):
             fig, year = plots.latest_bars(df, k.indicator)

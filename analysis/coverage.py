@@ -98,8 +98,8 @@ def _source_colours(m: pd.DataFrame) -> dict[str, str]:
 def figure(m: pd.DataFrame, colours: dict[str, str]):
     """One panel per indicator: countries in rows, years in columns; a cell is
     coloured by the source of its value, white where there is none."""
-    import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     from .indicators import label_of
@@ -108,7 +108,8 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
     names = [config.country(c).name for c in config.iso3_codes()]
     keys = [""] + list(colours)
     cmap = ListedColormap([MISSING] + [colours[s] for s in colours])
-    fig, axes = plt.subplots(len(inds), 1, figsize=(10, 0.4 + 1.75 * len(inds)), squeeze=False)
+    fig = Figure(figsize=(10, 0.4 + 1.75 * len(inds)))
+    axes = fig.subplots(len(inds), 1, squeeze=False)
     for ax, ind in zip(axes[:, 0], inds):
         d = m[m["indicator"] == ind]
         grid = (d.assign(k=d["source_id"].map(keys.index))
@@ -190,9 +191,6 @@ def markdown(m: pd.DataFrame) -> str:
 
 def write(df: pd.DataFrame | None = None, figdir: Path = FIGURES, md_path: Path = MARKDOWN) -> None:
     """Write the figures (PNG, SVG, CSV) and the markdown include."""
-    import matplotlib
-    matplotlib.use("Agg")
-
     from . import plots
 
     df = load() if df is None else df

@@ -106,6 +106,34 @@ def coverage_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+GAP_YEARS = 3  # a series this many years behind the most recent report is called out
+
+
+def gaps_markdown(df=None) -> str:
+    """The gaps worth a reader's attention, computed from the table: indicators a
+    country has no value for at all, and series that end ``GAP_YEARS`` or more
+    years before the latest year any country reports."""
+    from .indicators import label_of
+
+    df = load() if df is None else df
+    items = []
+    for code in sorted(df["indicator"].unique()):
+        d = df[df["indicator"] == code]
+        newest = int(d["year"].max())
+        name = f"*{label_of(code)[0]}* (`{code}`)"
+        for c in config.countries():
+            years = d.loc[d["country_iso3"] == c.iso3, "year"]
+            if years.empty:
+                items.append(f"- {c.name} has no value for {name}.")
+            elif newest - int(years.max()) >= GAP_YEARS:
+                last = int(years.max())
+                items.append(f"- {c.name}'s {name} ends in {last}, {newest - last} years before the "
+                             f"latest year reported for another country ({newest}).")
+    if not items:
+        return f"No country lacks an indicator or trails the latest year by {GAP_YEARS} years or more.\n"
+    return "\n".join(items) + "\n"
+
+
 def write_all() -> None:
     GENERATED.mkdir(parents=True, exist_ok=True)
     pages = {
@@ -113,6 +141,7 @@ def write_all() -> None:
         "replaced.md": replaced_markdown(),
         "dictionary.md": dictionary_markdown(),
         "coverage.md": coverage_markdown(),
+        "gaps.md": gaps_markdown(),
     }
     from . import report_pages
     pages.update(report_pages.pages())  # audit, targets, strategies, synthesis (book/*.md include them)

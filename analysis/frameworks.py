@@ -308,12 +308,13 @@ def theme_counts(themes: pd.DataFrame) -> pd.DataFrame:
 
 
 def heatmap(themes: pd.DataFrame):
-    import matplotlib.pyplot as plt
     import seaborn as sns
+
+    from .plots import new_figure
 
     t = theme_counts(themes)
     names = {c.iso3: c.name for c in config.countries()} | {"C5": "Region-wide"}
-    fig, ax = plt.subplots(figsize=(7.4, 6.4))
+    fig, ax = new_figure((7.4, 6.4))
     sns.heatmap(t.rename(index=label, columns=names), annot=True, fmt="d", cmap="Blues", cbar=True,
                 cbar_kws={"label": "points in the papers"}, linewidths=0.5, linecolor="white", ax=ax)
     ax.set_xlabel("")

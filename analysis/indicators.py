@@ -125,20 +125,13 @@ def trade_openness(df: pd.DataFrame) -> pd.DataFrame:
     return total[["country_iso3", "indicator", "year", "value", "unit", "source_id"]]
 
 
-DERIVED = "silk_road_digital_derived"
-
-
 def with_derived(df: pd.DataFrame) -> pd.DataFrame:
-    """The table plus derived indicators (trade openness); idempotent.
-
-    The result is marked (``DataFrame.attrs``, kept by row selections) so that
-    passing it again costs nothing: derive after editing values, not before."""
-    if df.attrs.get(DERIVED):
-        return df
+    """The table plus derived indicators (trade openness), computed afresh from
+    the values it holds (any earlier derived rows are replaced). Call it once,
+    on the loaded table and after any edit: the functions of
+    :mod:`analysis.chapter` take its result and derive nothing themselves."""
     base = df[df["indicator"] != "NE.TRD.GNFS.ZS"]
-    out = pd.concat([base, trade_openness(base)], ignore_index=True)
-    out.attrs[DERIVED] = True
-    return out
+    return pd.concat([base, trade_openness(base)], ignore_index=True)
 
 
 def label_of(indicator: str) -> tuple[str, str]:

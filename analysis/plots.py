@@ -3,6 +3,10 @@
 Every country keeps the same colour in every figure (Okabe–Ito palette, in the
 order of analysis/countries.yml); the regional median is a dashed black line.
 Output is deterministic: fixed sizes, no timestamps in saved files.
+
+Figures are plain :class:`matplotlib.figure.Figure` objects (no pyplot: no
+global figure registry to close, nothing displayed behind the chapter's back),
+styled by ``analysis/book.mplstyle``.
 """
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ import hashlib
 from pathlib import Path
 
 import matplotlib
-import matplotlib.pyplot as plt
+import matplotlib.style
+import matplotlib.ticker
 import pandas as pd
-import seaborn as sns
+from matplotlib.figure import Figure
 
 from . import config
 from .indicators import MEDIAN, label_of, regional_median, wide
@@ -24,37 +29,18 @@ OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "
 COMPARE_MARGINS = {"left": 0.13, "right": 0.985, "bottom": 0.085, "top": 0.915}
 
 
+STYLE = Path(__file__).with_name("book.mplstyle")
+
+
 def setup() -> None:
-    """Apply the book's figure style (call once per notebook)."""
-    sns.set_theme(context="notebook", style="whitegrid", font="DejaVu Sans")
-    plt.rcParams.update({
-        "figure.figsize": (7.0, 3.8),
-        "figure.dpi": 100,
-        "savefig.dpi": 200,
-        "axes.titleweight": "bold",
-        # titles sit at the top of the frame (no top ticks to avoid): a fixed
-        # position spares matplotlib measuring every tick label before each draw
-        "axes.titley": 1.0,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "svg.hashsalt": "silk-road-digital",
-        "svg.fonttype": "none",
-        "legend.frameon": False,
-    })
-    _sharp_inline_figures()
+    """Apply the book's figure style, ``analysis/book.mplstyle`` (call once per notebook)."""
+    matplotlib.style.use(STYLE)
 
 
-def _sharp_inline_figures() -> None:
-    """Inside a kernel, render displayed and glued figures as 2× ("retina") PNG,
-    i.e. at 200 dpi for figure.dpi 100, so that the PDF book prints them sharp;
-    the HTML shows them at their 100-dpi size (width/height metadata)."""
-    try:
-        from IPython import get_ipython
-        from matplotlib_inline.backend_inline import set_matplotlib_formats
-    except ImportError:  # plain Python: nothing is displayed inline
-        return
-    if get_ipython() is not None:
-        set_matplotlib_formats("retina")
+def new_figure(figsize: tuple[float, float] | None = None):
+    """A figure with one axes, in the book's style; ``(figure, axes)``."""
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots()
 
 
 def colour(iso3: str) -> str:
@@ -86,7 +72,7 @@ def compare(df: pd.DataFrame, indicator: str, focus: str, ax=None, start: int = 
     download beside the figure. (The other partners are not drawn: a chapter
     must change only when the data it shows change, and the regional overview
     compares all countries.)"""
-    ax = ax or plt.subplots()[1]
+    ax = ax or new_figure()[1]
     name, unit = label_of(indicator)
     data = compare_data(df, indicator, focus) if data is None else data
     data = data[data.index >= start]
@@ -119,7 +105,7 @@ def compare(df: pd.DataFrame, indicator: str, focus: str, ax=None, start: int = 
 def latest_bars(df: pd.DataFrame, indicator: str, year: int | None = None, ax=None):
     """Horizontal bars of every country's value in one year (the latest year in
     which most countries report, unless given)."""
-    ax = ax or plt.subplots(figsize=(7.0, 3.2))[1]
+    ax = ax or new_figure((7.0, 3.2))[1]
     name, unit = label_of(indicator)
     table = wide(df, indicator)
     if year is None:
@@ -143,7 +129,7 @@ def shown(stem: Path):
     (the file itself is 200 dpi, so print and PDF stay sharp)."""
     from IPython.display import Image
 
-    return Image(filename=str(stem.with_suffix(".png")), width=int(plt.rcParams["figure.figsize"][0] * 100))
+    return Image(filename=str(stem.with_suffix(".png")), width=int(matplotlib.rcParams["figure.figsize"][0] * 100))
 
 
 @functools.lru_cache(maxsize=None)
@@ -177,7 +163,6 @@ def render(stem: Path, draw, *inputs) -> bool:
     keyfile.unlink(missing_ok=True)
     fig, data = draw()
     save(fig, stem, data)
-    plt.close(fig)
     keyfile.write_text(key)
     return True
 

@@ -122,11 +122,9 @@ def timeline(st: pd.DataFrame, outdir=FIG_STRATEGIES):
 
 
 def _timeline_figure(st: pd.DataFrame):
-    import matplotlib.pyplot as plt
-
     from . import plots
 
-    fig, ax = plt.subplots(figsize=(8.0, 0.55 * len(st) + 1.4))
+    fig, ax = plots.new_figure((8.0, 0.55 * len(st) + 1.4))
     labels = []
     rows = []
     for i, s in st.iterrows():

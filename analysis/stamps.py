@@ -41,12 +41,13 @@ def digest(paths: Iterable[Path], extra: str = "") -> str:
 
 
 def package_digest() -> str:
-    """sha256 of the analysis package's code and configuration (``*.py``,
-    ``*.yml``): what every notebook and figure is computed with."""
+    """sha256 of the analysis package's code, configuration and figure style
+    (``*.py``, ``*.yml``, ``*.mplstyle``): what every notebook and figure is
+    computed with."""
     from .paths import ANALYSIS
     h = hashlib.sha256()
     for p in files([ANALYSIS]):
-        if p.suffix in {".py", ".yml", ".yaml"}:
+        if p.suffix in {".py", ".yml", ".yaml", ".mplstyle"}:
             h.update(str(p.relative_to(ANALYSIS)).encode())
             h.update(p.read_bytes())
     return h.hexdigest()

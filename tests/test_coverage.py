@@ -44,3 +44,26 @@ def test_write(tmp_path, table):
     text = (tmp_path / "cov.md").read_text(encoding="utf-8")
     assert text.count("```{figure}") == len(coverage.GROUPS)
     assert "|---|" in text
+
+
+def test_gaps_are_computed_from_the_table(table):
+    from analysis import docs
+
+    md = docs.gaps_markdown(table)
+    assert "- Turkmenistan has no value for *Ease of doing business rank* (`IC.BUS.EASE.XQ`)." in md
+    net = table[(table["indicator"] == "IT.NET.USER.ZS")]
+    last = int(net.loc[net["country_iso3"] == "TKM", "year"].max())
+    newest = int(net["year"].max())
+    assert f"(`IT.NET.USER.ZS`) ends in {last}, {newest - last} years before" in md
+    # a newer file that fills the gap removes the sentence: nothing is typed
+    filled = pd.concat([table, net[net["country_iso3"] == "KAZ"].assign(country_iso3="TKM")
+                        .drop_duplicates("year").query("year > @last")], ignore_index=True)
+    assert not [line for line in docs.gaps_markdown(filled).splitlines()
+                if "Turkmenistan" in line and "IT.NET.USER.ZS" in line]
+
+
+def test_no_gaps_says_so(table):
+    from analysis import docs
+
+    full = table[table["indicator"] == "SP.POP.TOTL"]
+    assert docs.gaps_markdown(full).startswith("No country lacks an indicator")

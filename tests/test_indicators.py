@@ -57,3 +57,15 @@ def test_trade_openness_needs_both_parts(small):
     t = ind.trade_openness(small)
     assert t[["country_iso3", "year", "value"]].values.tolist() == [["KAZ", 2020, 55.0]]
     assert len(ind.with_derived(ind.with_derived(small))) == len(small) + 1
+
+
+def test_derived_values_follow_an_edit(small):
+    """Deriving again after an edit recomputes: the result carries no mark that
+    would make a second call skip the work."""
+    first = ind.with_derived(small)
+    edited = first.copy()
+    edited.loc[(edited.indicator == "NE.EXP.GNFS.ZS") & (edited.country_iso3 == "KAZ"), "value"] += 10
+    again = ind.with_derived(edited)
+    openness = again[(again.indicator == "NE.TRD.GNFS.ZS") & (again.country_iso3 == "KAZ")]["value"]
+    assert openness.tolist() == [65.0]
+    assert not again.attrs

@@ -82,3 +82,36 @@ def test_render_draws_again_only_when_inputs_change(df, tmp_path):
     (stem.with_suffix(".svg")).unlink()  # a missing file is drawn again too
     assert plots.render(stem, draw, "TJK", changed) is True
     assert len(calls) == 3
+
+
+def test_style_file_freezes_seaborns_theme():
+    """analysis/book.mplstyle carries seaborn's whitegrid/notebook theme so that
+    chapters need neither seaborn nor pyplot; it must still be that theme."""
+    import matplotlib
+    import matplotlib.colors as mc
+    import seaborn as sns
+
+    with matplotlib.rc_context():
+        matplotlib.rcdefaults()
+        before = dict(matplotlib.rcParams)
+        sns.set_theme(context="notebook", style="whitegrid", font="DejaVu Sans")
+        theme = {k: v for k, v in matplotlib.rcParams.items() if before[k] != v and k != "image.cmap"}
+    style = matplotlib.rc_params_from_file(str(plots.STYLE), use_default_template=False)
+    for key, value in theme.items():
+        got = style[key]
+        if key == "axes.prop_cycle":
+            assert [mc.to_hex(c) for c in got.by_key()["color"]] == [mc.to_hex(c) for c in value.by_key()["color"]]
+        else:
+            assert got == value, key
+
+
+def test_chapters_draw_without_pyplot_or_seaborn():
+    import subprocess
+    import sys
+
+    code = ("import sys; from analysis import chapter, indicators, plots; plots.setup(); "
+            "df = indicators.with_derived(indicators.load()); plots.compare(df, 'IT.NET.USER.ZS', 'KAZ'); "
+            "print(sorted(m for m in ('matplotlib.pyplot', 'seaborn', 'pandera') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=plots.STYLE.parents[1]).stdout
+    assert out.strip() == "[]"
