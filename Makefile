@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.requirements-installed
 export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test venv data notebooks docs html clean browser-deps pdf
+.PHONY: book test venv data notebooks docs outputs html clean browser-deps pdf
 
 venv: $(STAMP)
 $(STAMP): requirements.txt
@@ -33,10 +33,21 @@ notebooks: data
 docs: data
 	$(BIN)/python -m analysis.steps docs
 
+# The executed notebooks and the generated pages both read the validated data
+# and the audit, never each other: they are made side by side (the pages fill
+# the core the notebooks leave idle), and the build stops if either fails.
+outputs: data
+	$(BIN)/python -m analysis.toc --check
+	$(BIN)/python -m analysis.steps audit
+	@echo "$(BIN)/python -m analysis.steps docs & $(BIN)/python -m analysis.run $(if $(FORCE),--force,)"
+	@$(BIN)/python -m analysis.steps docs & docs=$$!; status=0; \
+	  $(BIN)/python -m analysis.run $(if $(FORCE),--force,) || status=$$?; \
+	  wait $$docs || status=$$?; exit $$status
+
 # Incremental Sphinx build in _build/.work (skipped when no source changed),
 # swapped into _build/html only when it succeeded: a failed or interrupted
 # build leaves the previous _build/html as it was. See analysis/publish.py.
-html: notebooks docs
+html: outputs
 	$(BIN)/python -m analysis.publish $(if $(FORCE),--force,)
 
 book: html
@@ -45,7 +56,7 @@ book: html
 # LaTeX (xelatex) through Jupyter Book; installs the Debian TeX packages and fonts
 # when missing (as root; otherwise prints the apt-get command) and fails on any
 # "Missing character" in the LaTeX log. See analysis/pdf.py.
-pdf: notebooks docs
+pdf: outputs
 	$(BIN)/python -m analysis.pdf
 
 # Browser tests (tests/test_browser.py) need Debian's Chromium and axe-core (package-lock.json).

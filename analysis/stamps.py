@@ -66,13 +66,22 @@ def fresh(step: str, value: str) -> bool:
 
 
 def record(step: str, value: str | None) -> None:
-    """Remember the inputs of a successful run (``None`` forgets the step)."""
-    stamps = _load()
-    if value is None:
-        stamps.pop(step, None)
-    else:
-        stamps[step] = value
+    """Remember the inputs of a successful run (``None`` forgets the step).
+
+    Steps that run side by side (the notebooks and the generated pages) record
+    into the same file: a lock makes each read-modify-write whole, and the new
+    content replaces the file in one step, so no stamp is lost or torn."""
+    import fcntl
+    import os
+
     STAMPS.parent.mkdir(parents=True, exist_ok=True)
-    tmp = STAMPS.with_suffix(".tmp")
-    tmp.write_text(json.dumps(stamps, indent=1, sort_keys=True))
-    tmp.replace(STAMPS)
+    with open(STAMPS.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamps = _load()
+        if value is None:
+            stamps.pop(step, None)
+        else:
+            stamps[step] = value
+        tmp = STAMPS.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stamps, indent=1, sort_keys=True))
+        tmp.replace(STAMPS)

@@ -161,3 +161,14 @@ def test_failed_validation_withdraws_the_pass(tmp_path, monkeypatch):
     with pytest.raises(DataError):
         claims.validate_all()
     assert not claims.VALIDATED.exists()
+
+
+def test_validate_all_skips_only_what_passed(tmp_path, monkeypatch):
+    _ledger_copy(tmp_path, monkeypatch)
+    first = claims.validate_all()
+    calls = []
+    real = claims.validate
+    monkeypatch.setattr(claims, "validate", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
+    claims._CACHE.clear()
+    assert claims.validate_all() == first and calls == []        # same bytes: nothing to validate
+    assert claims.validate_all(force=True) == first and len(calls) == len(claims.PATHS)
