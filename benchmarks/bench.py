@@ -171,6 +171,23 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs)
 
 
+IMPORTS = "import pandas, matplotlib.figure, IPython, ipykernel.ipkernel"
+
+
+def import_contention(runs: int = 5) -> tuple[float, float]:
+    """Seconds to start Python and import what every notebook kernel imports:
+    one process alone, and each of two processes started at once (medians).
+    Where two notebooks slow each other down on this machine."""
+    py = str(ROOT / ".venv" / "bin" / "python")
+    code = f"import time; t = time.perf_counter(); {IMPORTS}; print(time.perf_counter() - t)"
+    alone, pair = [], []
+    for _ in range(runs):
+        alone.append(float(subprocess.run([py, "-c", code], capture_output=True, text=True, check=True).stdout))
+        procs = [subprocess.Popen([py, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(2)]
+        pair += [float(p.communicate()[0]) for p in procs]
+    return median(alone), median(pair)
+
+
 def linear_fit(scaling: dict[int, tuple[float, list]]) -> tuple[float, float]:
     """Least-squares line through (countries, seconds): (intercept, slope)."""
     ns = list(scaling)
@@ -186,7 +203,12 @@ def main() -> int:
     ap.add_argument("--scale", type=int, nargs="*", default=[6, 12, 24, 48])
     ap.add_argument("--scale-runs", type=int, default=1, help="cold builds per country count")
     ap.add_argument("--pdf", action="store_true", help="also time `make pdf`")
+    ap.add_argument("--contention-only", action="store_true",
+                    help="only measure how two processes importing the notebook libraries slow each other")
     args = ap.parse_args()
+    if args.contention_only:
+        print_contention(args.runs)
+        return 0
     py = ".venv/bin/python"
     results: dict[str, list[float]] = {}
     par_out: list[str] = []
@@ -273,7 +295,16 @@ def main() -> int:
                      f"{worst:.0%}", worst <= 0.10))
     for name, value, ok in rows:
         print(f"| {name} | {value} | {'met' if ok else 'missed'} |")
+    print()
+    print_contention(max(args.runs, 5))
     return 0
+
+
+def print_contention(runs: int) -> None:
+    alone, pair = import_contention(max(runs, 5))
+    print(f"Starting Python and importing what a kernel imports ({IMPORTS.removeprefix('import ')}): "
+          f"{alone:.2f} s alone, {pair:.2f} s each when two processes do it at once "
+          f"(+{pair / alone - 1:.0%}; medians).")
 
 
 def _force_config(repo: Path) -> bool:
