@@ -232,15 +232,18 @@ def ledger_digest() -> str:
     return h.hexdigest()
 
 
-def _passed(path: Path) -> bool:
-    """Whether ``path`` is a ledger file whose current content, with the rest of
-    the ledger and this module, is what :func:`validate_all` last passed."""
-    if path.resolve() not in {p.resolve() for p in PATHS.values()}:
-        return False
+def _ledger_passed(digest: str | None = None) -> bool:
+    """Whether the ledger as it is now (``digest``, computed if not given) is
+    what :func:`validate_all` last passed."""
     try:
-        return VALIDATED.read_text(encoding="ascii") == ledger_digest()
+        return VALIDATED.read_text(encoding="ascii") == (digest or ledger_digest())
     except OSError:
         return False
+
+
+def _passed(path: Path) -> bool:
+    """Whether ``path`` is a ledger file and the ledger is what :func:`validate_all` last passed."""
+    return path.resolve() in {p.resolve() for p in PATHS.values()} and _ledger_passed()
 
 
 def _check_links(df: pd.DataFrame, path: Path) -> None:
@@ -278,7 +281,7 @@ def validate_all(force: bool = False) -> dict[str, int]:
     A ledger that already passed, byte for byte and with this module unchanged,
     is not validated again unless ``force``."""
     digest = ledger_digest()
-    if not force and _passed(PATHS["claims"]):
+    if not force and _ledger_passed(digest):
         return {kind: len(load(kind)) for kind in PATHS}
     VALIDATED.unlink(missing_ok=True)
     counts = {kind: len(load(kind, revalidate=True)) for kind in PATHS}

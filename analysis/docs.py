@@ -123,15 +123,18 @@ def gaps_markdown(df=None) -> str:
         name = f"*{label_of(code)[0]}* (`{code}`)"
         for c in config.countries():
             years = d.loc[d["country_iso3"] == c.iso3, "year"]
-            if years.empty:
+            last = int(years.max()) if not years.empty else None
+            if last is None:
                 items.append(f"- {c.name} has no value for {name}.")
-            elif newest - int(years.max()) >= GAP_YEARS:
-                last = int(years.max())
+            elif newest - last >= GAP_YEARS:
                 items.append(f"- {c.name}'s {name} ends in {last}, {newest - last} years before the "
                              f"latest year reported for another country ({newest}).")
     if not items:
         return f"No country lacks an indicator or trails the latest year by {GAP_YEARS} years or more.\n"
-    return "\n".join(items) + "\n"
+    intro = ("The largest, computed from the table when the book is built: an indicator a country has "
+             f"no value for, or a series that ends {GAP_YEARS} or more years before the latest year "
+             "reported for another country.\n\n")
+    return intro + "\n".join(items) + "\n"
 
 
 def write_all() -> None:

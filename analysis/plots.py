@@ -27,8 +27,6 @@ from .indicators import MEDIAN, label_of, regional_median, wide
 # forms of colour-vision deficiency.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#0072B2", "#D55E00", "#F0E442", "#000000"]
 COMPARE_MARGINS = {"left": 0.13, "right": 0.985, "bottom": 0.085, "top": 0.915}
-
-
 STYLE = Path(__file__).with_name("book.mplstyle")
 
 

@@ -8,8 +8,10 @@ change to a file or to the set of files does.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Iterable
 
@@ -71,9 +73,6 @@ def record(step: str, value: str | None) -> None:
     Steps that run side by side (the notebooks and the generated pages) record
     into the same file: a lock makes each read-modify-write whole, and the new
     content replaces the file in one step, so no stamp is lost or torn."""
-    import fcntl
-    import os
-
     STAMPS.parent.mkdir(parents=True, exist_ok=True)
     with open(STAMPS.with_suffix(".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
