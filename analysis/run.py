@@ -12,6 +12,7 @@ the executed notebooks are the same as from a serial run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import json
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import config
+from . import config, warmkernel
 from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, ROOT, TEMPLATES
 
 MANIFEST = BUILD / ".execution-manifest.json"
@@ -140,8 +141,10 @@ def kernel_options(tmp: Path) -> dict:
             "shutdown_kernel": "immediate"}
 
 
-def execute(job: Job) -> tuple[str, float]:
-    """Run one notebook with Papermill; write the output atomically."""
+def execute(job: Job, kernel: "warmkernel.Spec | None" = None) -> tuple[str, float]:
+    """Run one notebook with Papermill; write the output atomically. With
+    ``kernel`` (from :func:`analysis.warmkernel.server`) the kernel is forked
+    from a process that has the libraries imported; otherwise it starts cold."""
     import papermill as pm
 
     start = time.perf_counter()
@@ -152,10 +155,12 @@ def execute(job: Job) -> tuple[str, float]:
         dst = Path(tmp) / "out.ipynb"
         env_path = os.environ.get("PYTHONPATH", "")
         os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + env_path if env_path else "")
+        if kernel:
+            os.environ.update(kernel.env)
         # no output path: the executed notebook is written once, below, after
         # stripping (saving the 1 MB notebook at every cell cost a second a chapter)
         nb = pm.execute_notebook(str(src), None, parameters=job.parameters, cwd=str(job.output.parent),
-                                 kernel_name="python3", progress_bar=False, log_output=False,
+                                 kernel_name=kernel.name if kernel else "python3", progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False, **kernel_options(Path(tmp)))
         strip_volatile(nb)
         nbformat.write(nb, dst)
@@ -208,8 +213,10 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
             shutil.rmtree(j.figures, ignore_errors=True)
     total, done, timings = len(todo), 0, {}
     workers = min(workers or os.cpu_count() or 1, total)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(execute, j): j for j in certain}
+    with contextlib.ExitStack() as stack:  # closed in reverse: the pool finishes before the kernel server stops
+        kernel = None if warmkernel.cold() or not certain else stack.enter_context(warmkernel.server())
+        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+        futures = {pool.submit(execute, j, kernel): j for j in certain}
         pkg = package_hash()
         prints = {j.name: fingerprint(j, pkg) for j in todo}
         stale = certain + [j for j in todo if j not in certain and manifest.get(j.name) != prints[j.name]]
@@ -217,7 +224,11 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
         for j in cached:
             done += 1
             print(f"[{done}/{total}] {j.name:<16} cached", flush=True)
-        futures.update({pool.submit(execute, j): j for j in stale if j not in certain})
+        if kernel is None and not warmkernel.cold() and len(stale) > len(certain):
+            kernel = stack.enter_context(warmkernel.server())
+            stack.callback(pool.shutdown)  # before that server stops
+        futures.update({pool.submit(execute, j, kernel): j for j in stale if j not in certain})
+        stack.callback(lambda: [f.cancel() for f in futures])  # after a failure, start nothing new
         for fut in as_completed(futures):
             name, seconds = fut.result()
             timings[name] = seconds
