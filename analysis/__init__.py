@@ -4,4 +4,4 @@ Data flows ``data/raw`` → :mod:`analysis.ingest` → ``data/processed`` →
 :mod:`analysis.indicators` / :mod:`analysis.plots` → notebooks in ``book/``.
 """
 
-__version__ = "0.2.1"
+__version__ = "0.2.2"
