@@ -75,11 +75,6 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def package_hash() -> str:
-    from .stamps import package_digest
-    return package_digest()
-
-
 def _table():
     """The indicator table with derived series, read once for all fingerprints
     (again only if the file changed)."""
@@ -217,7 +212,7 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
         kernel = None if warmkernel.cold() or not certain else stack.enter_context(warmkernel.server())
         pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
         futures = {pool.submit(execute, j, kernel): j for j in certain}
-        pkg = package_hash()
+        pkg = stamps.package_digest()
         prints = {j.name: fingerprint(j, pkg) for j in todo}
         stale = certain + [j for j in todo if j not in certain and manifest.get(j.name) != prints[j.name]]
         cached = [j for j in todo if j not in stale]

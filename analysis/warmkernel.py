@@ -75,24 +75,34 @@ def _send(sock: socket.socket, payload: dict, fds: list[int] | None = None) -> N
 
 def _recv(sock: socket.socket) -> tuple[dict, list[int]]:
     head, fds, _flags, _addr = socket.recv_fds(sock, 4, 3)
-    while len(head) < 4:
-        more = sock.recv(4 - len(head))
-        if not more:
-            raise ConnectionError("connection closed before the request")
-        head += more
-    size, body = struct.unpack("!I", head)[0], b""
-    while len(body) < size:
-        more = sock.recv(size - len(body))
-        if not more:
-            raise ConnectionError("connection closed inside the request")
-        body += more
-    return json.loads(body), fds
+    try:
+        while len(head) < 4:
+            more = sock.recv(4 - len(head))
+            if not more:
+                raise ConnectionError("connection closed before the request")
+            head += more
+        size, body = struct.unpack("!I", head)[0], b""
+        while len(body) < size:
+            more = sock.recv(size - len(body))
+            if not more:
+                raise ConnectionError("connection closed inside the request")
+            body += more
+        request = json.loads(body)
+        if len(fds) != 3 or not isinstance(request, dict):
+            raise ValueError("a request is a JSON object sent with three descriptors")
+        return request, fds
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
 
 
 # ------------------------------------------------------------------- server
 def serve(path: str) -> None:
     """Import :data:`PRELOAD`, then fork a kernel for each connection on the
-    Unix socket ``path``. Runs until killed."""
+    Unix socket ``path``. Runs until killed. The socket lives in a private
+    temporary folder (mode 0700): only this user's processes can ask for a
+    kernel, as only they could start one."""
     import importlib
 
     # as ipykernel_launcher does: the working directory is not an import root
@@ -111,7 +121,7 @@ def serve(path: str) -> None:
         try:
             request, fds = _recv(conn)
         except (ConnectionError, ValueError, OSError):
-            conn.close()
+            conn.close()  # a malformed request (its descriptors are closed by _recv)
             continue
         pid = os.fork()
         if pid == 0:  # the kernel

@@ -1,7 +1,7 @@
 """Data-aware incremental execution and the atomic publish step."""
 import pytest
 
-from analysis import chapter, indicators, plots, publish, run, warmkernel
+from analysis import chapter, indicators, plots, publish, run, stamps, warmkernel
 from analysis.paths import BUILD
 
 
@@ -37,9 +37,9 @@ def test_china_rows_feed_every_chapter():
 
 def test_fingerprint_covers_template_parameters_package_and_data():
     job = run.jobs()[0]
-    fp = run.fingerprint(job, run.package_hash())
+    fp = run.fingerprint(job, stamps.package_digest())
     assert set(fp) == {"template", "parameters", "placeholders", "package", "data"}
-    assert fp == run.fingerprint(job, run.package_hash())  # deterministic
+    assert fp == run.fingerprint(job, stamps.package_digest())  # deterministic
 
 
 @pytest.mark.skipif(not (BUILD / ".execution-manifest.json").exists(), reason="notebooks not executed yet")

@@ -15,19 +15,28 @@ def spec():
         yield spec
 
 
-@pytest.fixture
-def kernel(spec, monkeypatch, tmp_path):
+def start(spec, monkeypatch, cwd):
     for key, value in spec.env.items():
         monkeypatch.setenv(key, value)
     km = KernelManager(kernel_name=spec.name)
-    km.start_kernel(cwd=str(tmp_path))
+    km.start_kernel(cwd=str(cwd))
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=60)
-    yield km, kc
+    return km, kc
+
+
+def stop(km, kc):
     kc.stop_channels()
     if km.has_kernel:
         km.shutdown_kernel(now=True)
+
+
+@pytest.fixture
+def kernel(spec, monkeypatch, tmp_path):
+    km, kc = start(spec, monkeypatch, tmp_path)
+    yield km, kc
+    stop(km, kc)
 
 
 def run(kc, code, timeout=30):
@@ -98,3 +107,24 @@ def test_launcher_exits_with_its_kernel(kernel):
     kc.execute("import os; os._exit(0)")
     assert wait_gone(pid)
     assert launcher.wait(timeout=10) == 0
+
+
+def test_a_malformed_request_leaves_the_server_serving(spec, monkeypatch, tmp_path):
+    """Garbage on the socket is refused (connection closed, no kernel forked)
+    and the next launcher still gets its kernel."""
+    import socket
+
+    path = os.path.join(spec.env["JUPYTER_PATH"].split(os.pathsep)[0], "server.sock")
+    for garbage in (b"\x00\x00\x00\x05hello", b"\x00\x00\x00\x02{}", b"\xff"):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(path)
+            s.sendall(garbage)
+            s.shutdown(socket.SHUT_WR)
+            s.settimeout(10)
+            assert s.recv(100) == b""          # closed without a pid: nothing was forked
+    km, kc = start(spec, monkeypatch, tmp_path)
+    try:
+        # forked by the server (a kernel started cold would not have pandas yet)
+        assert run(kc, "import sys; print('pandas' in sys.modules)") == ("True\n", None)
+    finally:
+        stop(km, kc)
