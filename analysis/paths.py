@@ -1,5 +1,6 @@
 """Repository paths, resolved from this file so that notebooks executed in any
 working directory (Papermill, nbval) find the same data."""
+import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,3 +18,10 @@ TEMPLATES = ANALYSIS / "templates"
 BOOK = ROOT / "book"
 GENERATED = BOOK / "_generated"
 BUILD = ROOT / "_build"
+
+
+def search_path(first: str | Path, value: str | None) -> str:
+    """An ``os.pathsep``-separated list (PYTHONPATH, JUPYTER_PATH) with
+    ``first`` in front, once, however often it is applied."""
+    rest = [p for p in value.split(os.pathsep) if p != str(first)] if value else []
+    return os.pathsep.join([str(first), *rest])

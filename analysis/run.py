@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 
 from . import config, warmkernel
-from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, ROOT, TEMPLATES
+from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, ROOT, TEMPLATES, search_path
 
 MANIFEST = BUILD / ".execution-manifest.json"
 
@@ -148,8 +148,7 @@ def execute(job: Job, kernel: "warmkernel.Spec | None" = None) -> tuple[str, flo
         src = Path(tmp) / job.template.name
         nbformat.write(render_template(job), src)
         dst = Path(tmp) / "out.ipynb"
-        env_path = os.environ.get("PYTHONPATH", "")
-        os.environ["PYTHONPATH"] = str(ROOT) + (os.pathsep + env_path if env_path else "")
+        os.environ["PYTHONPATH"] = search_path(ROOT, os.environ.get("PYTHONPATH"))
         if kernel:
             os.environ.update(kernel.env)
         # no output path: the executed notebook is written once, below, after
@@ -208,10 +207,19 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
             shutil.rmtree(j.figures, ignore_errors=True)
     total, done, timings = len(todo), 0, {}
     workers = min(workers or os.cpu_count() or 1, total)
+    futures: dict = {}
     with contextlib.ExitStack() as stack:  # closed in reverse: the pool finishes before the kernel server stops
-        kernel = None if warmkernel.cold() or not certain else stack.enter_context(warmkernel.server())
-        pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-        futures = {pool.submit(execute, j, kernel): j for j in certain}
+        pool = kernel = None
+
+        def submit(batch: list[Job]) -> None:
+            nonlocal pool, kernel
+            if batch and pool is None:  # a kernel server and a pool only when something executes
+                kernel = None if warmkernel.cold() else stack.enter_context(warmkernel.server())
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
+                stack.callback(lambda: [f.cancel() for f in futures])  # after a failure, start nothing new
+            futures.update({pool.submit(execute, j, kernel): j for j in batch})
+
+        submit(certain)
         pkg = stamps.package_digest()
         prints = {j.name: fingerprint(j, pkg) for j in todo}
         stale = certain + [j for j in todo if j not in certain and manifest.get(j.name) != prints[j.name]]
@@ -219,11 +227,7 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
         for j in cached:
             done += 1
             print(f"[{done}/{total}] {j.name:<16} cached", flush=True)
-        if kernel is None and not warmkernel.cold() and len(stale) > len(certain):
-            kernel = stack.enter_context(warmkernel.server())
-            stack.callback(pool.shutdown)  # before that server stops
-        futures.update({pool.submit(execute, j, kernel): j for j in stale if j not in certain})
-        stack.callback(lambda: [f.cancel() for f in futures])  # after a failure, start nothing new
+        submit([j for j in stale if j not in certain])
         for fut in as_completed(futures):
             name, seconds = fut.result()
             timings[name] = seconds

@@ -64,13 +64,9 @@ def cold() -> bool:
 
 
 # --------------------------------------------------------------------- wire
-def _send(sock: socket.socket, payload: dict, fds: list[int] | None = None) -> None:
+def _send(sock: socket.socket, payload: dict, fds: list[int]) -> None:
     data = json.dumps(payload).encode()
-    msg = struct.pack("!I", len(data)) + data
-    if fds:
-        socket.send_fds(sock, [msg], fds)
-    else:
-        sock.sendall(msg)
+    socket.send_fds(sock, [struct.pack("!I", len(data)) + data], fds)
 
 
 def _recv(sock: socket.socket) -> tuple[dict, list[int]]:
@@ -216,6 +212,8 @@ def server():
     """Start the server in the background and yield the :class:`Spec` to run
     notebooks with; stop it on exit. Kernels already started keep running
     until their launcher stops them."""
+    from .paths import ROOT, search_path
+
     with tempfile.TemporaryDirectory(prefix="srd-kernels-") as tmp:
         path = str(Path(tmp) / "server.sock")
         spec_dir = Path(tmp) / "kernels" / NAME
@@ -228,14 +226,11 @@ def server():
             "language": "python",
             "interrupt_mode": "signal",
         }))
-        root = str(Path(__file__).resolve().parents[1])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env = {**os.environ, "PYTHONPATH": search_path(ROOT, os.environ.get("PYTHONPATH"))}
         proc = subprocess.Popen([sys.executable, "-m", "analysis.warmkernel", "serve", path],
-                                cwd=root, env=env, stdin=subprocess.DEVNULL)
-        jupyter_path = os.environ.get("JUPYTER_PATH", "")
+                                cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
         try:
-            yield Spec(NAME, {"JUPYTER_PATH": tmp + (os.pathsep + jupyter_path if jupyter_path else "")})
+            yield Spec(NAME, {"JUPYTER_PATH": search_path(tmp, os.environ.get("JUPYTER_PATH"))})
         finally:
             proc.kill()
             proc.wait()

@@ -64,6 +64,10 @@ def notebook_times(outputs: list[str]) -> dict[str, list[float]]:
     return times
 
 
+def notebook_medians(outputs: list[str]) -> dict[str, float]:
+    return {k: median(v) for k, v in notebook_times(outputs).items()}
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -218,6 +222,7 @@ def main() -> int:
     cold_out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="srd-bench-") as tmp:
         repo = copy_repo(Path(tmp) / "repo")
+        write_force_config(repo)
         for r in range(args.runs):
             clean(repo)
             results.setdefault("cold build (make book)", []).append(sh("make book", repo))
@@ -232,7 +237,7 @@ def main() -> int:
                 sh(f"{py} -m analysis.run --force --workers 1", repo, env={"SRD_COLD_KERNELS": "1"}, out=cold_out))
             results.setdefault("plain Jupyter Book (execute_notebooks: force)", []).append(sh(
                 ".venv/bin/jupyter-book build . --builder html --quiet --path-output _build/jbforce "
-                "--config _config_force.yml", repo, None) if _force_config(repo) else 0.0)
+                "--config _config_force.yml", repo))
             if args.pdf:
                 results.setdefault("pdf build (make pdf)", []).append(sh("make pdf", repo))
         scaling = {}
@@ -274,9 +279,7 @@ def main() -> int:
         print(f"\nStraight line: {fit[0]:.1f} s + {fit[1]:.2f} s per country.")
     # each notebook's median over the runs (the targets are medians; this VM's
     # speed alone varies by ±30% from one minute to the next)
-    each_par = {k: median(v) for k, v in notebook_times(par_out).items()}
-    each_ser = {k: median(v) for k, v in notebook_times(ser_out).items()}
-    each_cold = {k: median(v) for k, v in notebook_times(cold_out).items()}
+    each_par, each_ser, each_cold = (notebook_medians(o) for o in (par_out, ser_out, cold_out))
     print()
     print("| notebook | plain serial run (cold kernels): median seconds | serial run: median seconds "
           "| parallel run: median seconds |")
@@ -317,11 +320,11 @@ def print_contention(runs: int) -> None:
           f"(+{pair / alone - 1:.0%}; medians).")
 
 
-def _force_config(repo: Path) -> bool:
+def write_force_config(repo: Path) -> None:
+    """``_config_force.yml``: the book's configuration with Jupyter Book executing every notebook."""
     text = (repo / "_config.yml").read_text(encoding="utf-8").replace('execute_notebooks: "off"',
                                                                        'execute_notebooks: "force"')
     (repo / "_config_force.yml").write_text(text, encoding="utf-8")
-    return True
 
 
 if __name__ == "__main__":
