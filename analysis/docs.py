@@ -146,6 +146,8 @@ def write_all() -> None:
         "coverage.md": coverage_markdown(),
         "gaps.md": gaps_markdown(),
     }
+    from . import summary
+    pages["summary.md"] = summary.summary_markdown()  # the executive summary (book/intro.md)
     from . import report_pages
     pages.update(report_pages.pages())  # audit, targets, strategies, synthesis (book/*.md include them)
     for name, text in pages.items():

@@ -18,6 +18,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 INTRO_TITLE = "Introduction"
+SUMMARY_TITLE = "Executive summary"  # the root page's first section: its own chapter, first in the PDF
 
 
 def _config_inited(app, config) -> None:
@@ -56,6 +57,15 @@ def _unnumbered(section: nodes.section, depth: int) -> list[nodes.Node]:
     return out
 
 
+def _title(section: nodes.section) -> str:
+    return section[0].astext() if section.children and isinstance(section[0], nodes.title) else ""
+
+
+def _chapter_head(title: str) -> nodes.raw:
+    """An unnumbered chapter in the contents, on a new page (\\chapter* starts one)."""
+    return _raw("\\chapter*{%s}\\addcontentsline{toc}{chapter}{%s}\\markboth{%s}{%s}\n" % ((_tex(title),) * 4))
+
+
 def part_starts() -> dict[str, str]:
     """First document of each part of _toc.yml → the part's caption."""
     import yaml
@@ -77,6 +87,7 @@ def shape_latex_book(doctree: nodes.document, bibliography_doc: str | None = Non
     root = next(iter(doctree.findall(nodes.section)), None)
     if root is None:
         return
+    summary: list[nodes.Node] = []
     intro: list[nodes.Node] = []
     rest: list[nodes.Node] = []
     for child in root.children[1:]:  # [0] is the book title, used by the title page
@@ -84,14 +95,16 @@ def shape_latex_book(doctree: nodes.document, bibliography_doc: str | None = Non
             True for _ in child.findall(addnodes.start_of_file))
         if rest or has_chapters:
             rest.append(child)
+        elif isinstance(child, nodes.section) and not summary and _title(child) == SUMMARY_TITLE:
+            summary = [_chapter_head(SUMMARY_TITLE), *_unnumbered(child, 0)[1:]]
+        elif isinstance(child, nodes.section) and _title(child) == INTRO_TITLE:
+            intro += _unnumbered(child, 0)[1:]  # the chapter head below is its title
         elif isinstance(child, nodes.section):
             intro += _unnumbered(child, 0)
         else:
             intro.append(child)
-    head = _raw("\\chapter*{%s}\\addcontentsline{toc}{chapter}{%s}\\markboth{%s}{%s}\n"
-                % ((INTRO_TITLE,) * 4))
     root.children = root.children[:1]
-    root.extend([head, *intro, *rest])
+    root.extend([*summary, _chapter_head(INTRO_TITLE), *intro, *rest])
     starts = part_starts()
     for sof in list(doctree.findall(addnodes.start_of_file)):
         caption = starts.get(sof.get("docname"))

@@ -34,11 +34,13 @@ parts:
     numbered: true
     chapters:
       - file: book/data-methods
+      - file: book/limitations
       - file: book/data-dictionary
       - file: book/audit
       - file: book/targets
       - file: book/coverage
       - file: book/cite
+      - file: book/glossary
       - file: book/references
 """
 

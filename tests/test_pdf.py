@@ -196,3 +196,25 @@ def test_offprint_cut_from_book_tex():
     assert "Huo. A." in out and "Other. B." not in out
     assert f"\\setcounter{{chapter}}{{{cite.chapter_number('KAZ') - 1}}}" in out
     assert "How to cite" in out and out.rstrip().endswith("\\end{document}")
+
+
+@needs_poppler
+@needs_pdf
+def test_pdf_opens_with_the_executive_summary():
+    """The first chapter after the contents is the executive summary, before the introduction."""
+    raw = run("pdftotext", "-enc", "UTF-8", str(BOOK_PDF), "-")
+    body = raw[raw.index("Contents"):]
+    contents = re.sub(r"\s+", " ", body[:2000])
+    assert contents.index("Executive summary") < contents.index("Introduction") < contents.index("The region")
+    after = body[body.index("Executive summary", body.index("Introduction")):]
+    assert "Verdicts by country" in after[:6000]
+
+
+@needs_poppler
+@needs_pdf
+def test_table_and_figure_numbers_keep_their_word():
+    """'Table 4.7' is never split over two lines (a line starting with a bare 4.7)."""
+    raw = run("pdftotext", "-enc", "UTF-8", str(BOOK_PDF), "-").splitlines()
+    split = [f"{a!r} / {b!r}" for a, b in zip(raw, raw[1:])
+             if re.search(r"\b(Table|Fig\.)$", a.strip()) and re.match(r"\d+\.\d+\b", b.strip())]
+    assert not split, split[:5]
