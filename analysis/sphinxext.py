@@ -96,7 +96,9 @@ def shape_latex_book(doctree: nodes.document, bibliography_doc: str | None = Non
         if rest or has_chapters:
             rest.append(child)
         elif isinstance(child, nodes.section) and not summary and _title(child) == SUMMARY_TITLE:
-            summary = [_chapter_head(SUMMARY_TITLE), *_unnumbered(child, 0)[1:]]
+            # set a size smaller, so that the summary stays on one page
+            summary = [_chapter_head(SUMMARY_TITLE), _raw("\\begingroup\\small\n"), *_unnumbered(child, 0)[1:],
+                       _raw("\\par\\endgroup\n")]
         elif isinstance(child, nodes.section) and _title(child) == INTRO_TITLE:
             intro += _unnumbered(child, 0)[1:]  # the chapter head below is its title
         elif isinstance(child, nodes.section):

@@ -126,7 +126,8 @@ def summary_markdown(df: pd.DataFrame | None = None) -> str:
     missing = [config.country(c).name for c in partners if year and pd.isna(reporting.loc[year].get(c))]
     head = ("What can digital cooperation between China and Central Asia stand on, what holds it back, and "
             "what fits where? The foundations are real but uneven, the obstacles are national, and so is "
-            "the cooperation that fits: one offer for the whole region would fit none of it.\n\n")
+            "the cooperation that fits: one offer for the whole region would fit none of it. The chapters argue "
+            "each verdict; {doc}`limitations` says what the evidence cannot show.\n\n")
     findings = ["**Findings that matter most**", ""]
     names = {c.iso3: c.name for c in config.countries()}
     if year and n >= MIN_RANKED and year in med.index:
@@ -160,11 +161,10 @@ def summary_markdown(df: pd.DataFrame | None = None) -> str:
             f"- **The papers' figures need checking.** Of {checked} checks the data could decide, {ok} found "
             f"the papers consistent and {checked - ok} did not ({{doc}}`audit`, {{doc}}`targets`).")
     findings.append("")
-    paras = ["**Verdicts by country**", ""]
+    paras = ["**Verdicts by country** (`T-…`: the row of the papers' ledger, `data/seed_themes.csv`)", ""]
     for c in partners:
         paras += [VERDICTS[c].format(**facts(df, c)), ""]
     ref = config.reference()
     paras += [CHINA.format(**facts(df, ref)), ""]
-    tail = ("`T-…`: the row of the papers' ledger (`data/seed_themes.csv`). The chapters argue each verdict; "
-            "{doc}`limitations` says what the evidence cannot show.\n")
+    tail = ""
     return head + "\n".join(findings) + "\n" + "\n".join(paras) + "\n" + tail

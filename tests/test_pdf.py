@@ -218,3 +218,14 @@ def test_table_and_figure_numbers_keep_their_word():
     split = [f"{a!r} / {b!r}" for a, b in zip(raw, raw[1:])
              if re.search(r"\b(Table|Fig\.)$", a.strip()) and re.match(r"\d+\.\d+\b", b.strip())]
     assert not split, split[:5]
+
+
+@needs_poppler
+@needs_pdf
+def test_executive_summary_fits_on_one_page():
+    raw = run("pdftotext", "-enc", "UTF-8", str(BOOK_PDF), "-")
+    pages_text = raw.split("\f")
+    start = next(i for i, p in enumerate(pages_text) if p.lstrip().startswith("Executive summary"))
+    assert "Verdicts by country" in pages_text[start] and "China: most to offer" in pages_text[start], \
+        "the executive summary runs over its page"
+    assert pages_text[start + 1].lstrip().startswith("Introduction")

@@ -43,7 +43,9 @@ def test_summary_has_a_verdict_per_country_and_the_data_numbers(df):
     assert wide.loc[year].notna().sum() == n >= 3
     assert float(m[1]) == round(float(wide.loc[year].median()), 1)
     # no two countries share a verdict
-    paras = [p for p in text.split("\n\n") if p.startswith("**") and ":" in p[:40]]
+    names = tuple(f"**{c.name}:" for c in config.countries())
+    paras = [p for p in text.split("\n\n") if p.startswith(names)]
+    assert len(paras) == len(names)
     assert len(set(p.split(".**", 1)[1] for p in paras)) == len(paras)
 
 
