@@ -319,7 +319,7 @@ def _sensitivity(code: str, years: tuple[int, ...], results: list, lacking: list
     for vals, src, verdict, *_ in results:
         groups.setdefault((vals, verdict), []).append(src)
     yrs = "–".join(str(y) for y in years) if len(years) > 1 else str(years[0])
-    parts = [f"{'/'.join(fmt(x) for x in vals)} ({', '.join(srcs)}): {verdict}" for (vals, verdict), srcs in groups.items()]
+    parts = [f"{' → '.join(fmt(x) for x in vals)} ({', '.join(srcs)}): {verdict}" for (vals, verdict), srcs in groups.items()]
     text = f"{code} {yrs}: " + "; ".join(parts)
     if lacking:
         text += f"; no {yrs} value in {', '.join(lacking)}"
@@ -845,9 +845,9 @@ PROXIES = {
 }
 #: Targets a named source would decide, which the book lacks: ledger indicator prefix → that source.
 NEEDS_SOURCE_FOR = [
-    ("IDI.RANK", "the ITU ICT Development Index of the due year. The old IDI ended with the 2017 edition; ITU "
-                 "published a new-method IDI in 2023 and 2024, whose ranks are not comparable with the 2016 "
-                 "baseline (52nd), so even those would not judge this target as set (see the note below the table)"),
+    ("IDI.RANK", "the ITU ICT Development Index of the due year: the old index ended with the 2017 edition, and "
+                 "the new-method editions of 2023 and 2024 are not comparable with the 2016 baseline (52nd), so "
+                 "they would not judge this target as set (see the text above the table)"),
     ("mobile.smartphone_users", "a count of smartphone users (operators' or the regulator's figures); mobile "
                                 "subscriptions count SIM cards and internet users include computer users, so "
                                 "neither decides it"),

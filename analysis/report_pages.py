@@ -88,8 +88,9 @@ def audit_checked(a: pd.DataFrame) -> str:
     t = a[a["verdict"] != audit.NOT_CHECKABLE].copy()
     t["quote"] = "“" + t["quote"] + "”"
     t["verdict"] = t["verdict"].map(_flag)
-    return _table(t, ["claim_id", "country", "quote", "check", "expected", "found", "difference", "verdict"],
-                  ["Claim", "Country", "Quote", "Check", "Paper", "Data", "Difference", "Verdict"])
+    return _table(t, ["claim_id", "country", "verdict", "quote", "check", "expected", "found", "difference"],
+                  ["Claim", "Country", "Verdict", "Quote", "Check", "Paper", "Found (data, or the paper's other figure)",
+                   "Difference"])
 
 
 def audit_sensitivity(a: pd.DataFrame) -> str:
@@ -103,8 +104,8 @@ def audit_sensitivity(a: pd.DataFrame) -> str:
             + (f"in {len(dep)} of them the verdict depends on the choice ({', '.join(sorted(set(dep['claim_id'])))})."
                if len(dep) else "in none of them does the verdict depend on the choice.")
             + "\n\n")
-    return head + _table(t.assign(verdict=t["verdict"].map(_flag)), ["claim_id", "country", "check", "sensitivity", "verdict"],
-                         ["Claim", "Country", "Check", "Values by source and the verdict with each", "Verdict"])
+    return head + _table(t.assign(verdict=t["verdict"].map(_flag)), ["claim_id", "country", "verdict", "check", "sensitivity"],
+                         ["Claim", "Country", "Verdict", "Check", "Values by source and the verdict with each"])
 
 
 def audit_unchecked(a: pd.DataFrame) -> str:
@@ -130,14 +131,16 @@ def audit_unchecked(a: pd.DataFrame) -> str:
 # ------------------------------------------------------------------- targets
 def targets_markdown(t: pd.DataFrame) -> str:
     o = t["outcome"].value_counts()
-    t = t.assign(quote="“" + t["quote"] + "”")
+    t = t.assign(quote="“" + t["quote"] + "”", target=t["target"] + " (" + t["claim_type"] + ")",
+                 outcome=t["outcome"].map(lambda o: f"**{o}**" if o in audit.MEASURED else o))
     head = (f"The ledger holds {len(t)} numeric targets and forecasts: "
             + ", ".join(f"{o.get(k, 0)} {k}" for k in audit.OUTCOMES) + ".\n\n"
             + "\n".join(f"- **{k}**: {audit.OUTCOME_MEANING[k]}." for k in audit.OUTCOMES) + "\n\n")
-    return head + _table(t, ["claim_id", "country", "claim_type", "quote", "target", "due", "outcome",
-                             "deciding_figure", "explanation"],
-                         ["Claim", "Country", "Kind", "Quote", "Target", "Due", "Outcome", "Deciding figure",
-                          "Why"])
+    table = _table(t, ["claim_id", "country", "outcome", "target", "due", "deciding_figure"],
+                   ["Claim", "Country", "Outcome", "Target (kind)", "Due", "Deciding figure"])
+    notes = "\n".join(f"- **{r['claim_id']}** ({r['country']}, {_cell(r['quote'])}): {r['outcome']}; "
+                      f"{_cell(r['explanation'])}." for _, r in t.iterrows())
+    return head + table + "\nWhy each outcome is what it is:\n\n" + notes + "\n"
 
 
 # ----------------------------------------------------------------- strategies
