@@ -216,7 +216,7 @@ def discrepancy_admonition(audit_df: pd.DataFrame, iso3: str) -> str:
              f"{d['claim_id'].nunique()} of the papers' figures on {name} failed a check of the source audit. "
              "Read them with care where this chapter shows them (the verdict is in bold):\n"]
     for _, r in d.iterrows():
-        lines.append(f"- {r['claim_id']} (“{r['quote']}”): **{r['verdict']}**. {r['check']}; paper {r['expected']}, "
+        lines.append(f"- {r['claim_id']} (“{r['quote']}”): **{r['verdict']}** ({r['check']}): paper {r['expected']}; "
                      f"found {r['found']}.")
     lines.append("\nThe tolerance rules are in the {doc}`source audit </book/audit>`.\n```")
     return "\n".join(lines)
