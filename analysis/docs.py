@@ -50,8 +50,11 @@ def sources_markdown() -> str:
             f"- **Released**: {e.get('released') or 'not stated'}; **retrieved**: {e['retrieved']}"
             + (f"; **Last Updated Date** in the file's preamble: {preamble_date(e)}" if preamble_date(e) else ""),
             f"- **sha256**: `{e['sha256']}`",
-            f"- **Read by**: `analysis.readers.{e['reader']}`; values used: {len(rows)} "
-            f"({years}); indicators: {inds}",
+            (f"- **Read by**: `analysis.readers.{e['reader']}`, by the source audit only: an alternative vintage "
+             f"of `{e.get('indicator', '?')}`, not merged into the tidy table (see the "
+             "{doc}`source audit <audit>`, sensitivity)" if e.get("vintage") == "alternative" else
+             f"- **Read by**: `analysis.readers.{e['reader']}`; values used: {len(rows)} "
+             f"({years}); indicators: {inds}"),
         ]
         if e.get("notes"):
             lines.append(f"- **Notes**: {_md(e['notes'])}")

@@ -137,8 +137,10 @@ def evidence_table(themes: pd.DataFrame, cl: pd.DataFrame, df: pd.DataFrame, iso
                 rows.append({"Challenge": label(theme), "Measure": f"the papers give no figure for {name}",
                              name: "–", "Median of the five": "–", "Year": "–", "Source": "–"})
             for _, c in figs.iterrows():
+                flag = audit.flag_for(c["claim_id"])
                 rows.append({"Challenge": label(theme), "Measure": f"{c['note']} ({c['claim_id']})",
-                             name: audit.claim_value(c["value"], c["unit"]), "Median of the five": "–",
+                             name: audit.claim_value(c["value"], c["unit"]) + (f" (source audit: {flag})" if flag else ""),
+                             "Median of the five": "–",
                              "Year": "–" if pd.isna(c["year"]) else str(int(c["year"])),
                              "Source": cite(c["source_id"])})
     return pd.DataFrame(rows).set_index("Challenge")
@@ -200,21 +202,22 @@ def approach_scores(themes: pd.DataFrame, links: pd.DataFrame, iso3: str, own_on
 
 # --------------------------------------------------------------------- audit
 def discrepancies(audit_df: pd.DataFrame, iso3: str) -> pd.DataFrame:
-    return audit_df[(audit_df["country_iso3"] == iso3) & (audit_df["verdict"] == audit.DISCREPANCY)]
+    """The country's audit rows whose verdict flags the paper's figure (any of audit.FLAGGED)."""
+    return audit.flagged(audit_df[audit_df["country_iso3"] == iso3])
 
 
 def discrepancy_admonition(audit_df: pd.DataFrame, iso3: str) -> str:
     d = discrepancies(audit_df, iso3)
     name = config.country(iso3).name
     if d.empty:
-        return (f"```{{note}}\nNo figure the papers give for {name} contradicts the independent data; "
+        return (f"```{{note}}\nNo figure the papers give for {name} failed a check of the source audit; "
                 f"see the {{doc}}`source audit </book/audit>`.\n```")
-    lines = [f"```{{admonition}} Source audit: figures the data contradict\n:class: warning\n\n"
-             f"The data contradict {len(d)} of the papers' figures on {name}. "
-             "Read them with care where this chapter shows them:\n"]
+    lines = [f"```{{admonition}} Source audit: figures that failed a check\n:class: warning\n\n"
+             f"{d['claim_id'].nunique()} of the papers' figures on {name} failed a check of the source audit. "
+             "Read them with care where this chapter shows them (the verdict is in bold):\n"]
     for _, r in d.iterrows():
-        lines.append(f"- {r['claim_id']} (“{r['quote']}”): {r['check']}; paper {r['expected']}, "
-                     f"data {r['found']}.")
+        lines.append(f"- {r['claim_id']} (“{r['quote']}”): **{r['verdict']}** ({r['check']}): paper {r['expected']}; "
+                     f"found {r['found']}.")
     lines.append("\nThe tolerance rules are in the {doc}`source audit </book/audit>`.\n```")
     return "\n".join(lines)
 
@@ -293,8 +296,11 @@ def conclusion(themes: pd.DataFrame, links: pd.DataFrame, audit_df: pd.DataFrame
     parts.append(f"At this stage, {st.why}: we would start with {', '.join(fit[:-1])}, and {fit[-1]}.")
     d = discrepancies(audit_df, iso3)
     if len(d):
-        parts.append(f"{len(d)} of the papers' figures on {c.name} failed the source audit "
-                     f"({', '.join(sorted(set(d['claim_id'])))}), so we lean on the data instead.")
+        verdicts = d.groupby("claim_id", sort=True)["verdict"].agg(lambda v: "; ".join(dict.fromkeys(v)))
+        parts.append(f"{len(verdicts)} of the papers' figures on {c.name} failed the source audit ("
+                     + ", ".join(f"{cid}: {v}" for cid, v in verdicts.items())
+                     + "); where the data hold the same measure we use the data's figure, elsewhere we "
+                       "report the paper's with that mark.")
     return " ".join(parts)
 
 

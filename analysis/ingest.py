@@ -120,9 +120,16 @@ def read_source(entry: dict, catalog: dict, file_meta: dict) -> pd.DataFrame:
     return df
 
 
+def is_alternative(entry: dict) -> bool:
+    """An alternative vintage (``vintage: alternative`` in data/sources.yml): verified, but not
+    merged into the tidy table, where it would replace the primary source's values."""
+    return entry.get("vintage") == "alternative"
+
+
 def build(entries: list[dict] | None = None) -> Result:
     entries = registry.load() if entries is None else entries
     registry.verify(entries)
+    entries = [e for e in entries if not is_alternative(e)]
     catalog: dict[str, dict] = {}
     file_meta: dict[str, dict] = {}
     frames = [read_source(e, catalog, file_meta) for e in entries]
@@ -143,6 +150,27 @@ def build(entries: list[dict] | None = None) -> Result:
              .reset_index(drop=True))
     cat = pd.DataFrame(sorted(catalog.values(), key=lambda r: r["indicator"]))
     return Result(table, cat, replaced.sort_values(schema.KEY).reset_index(drop=True), file_meta)
+
+
+def vintages(indicator: str, table: pd.DataFrame, entries: list[dict] | None = None) -> pd.DataFrame:
+    """Every value of ``indicator`` from the tidy ``table`` (its primary source) and from each
+    alternative vintage in the registry, read straight from its raw file through its reader:
+    columns ``country_iso3, year, value, source_id``, one row per source and key. This is how the
+    source audit sets one population or GDP figure beside another without either replacing
+    the other in the tidy table."""
+    entries = registry.load() if entries is None else entries
+    frames = [table.loc[table["indicator"] == indicator, ["country_iso3", "year", "value", "source_id"]]]
+    for e in entries:
+        if not is_alternative(e):
+            continue
+        registry.verify([e])
+        df = read_source(e, {}, {})
+        df = df[df["indicator"] == indicator]
+        if len(df):
+            frames.append(df[["country_iso3", "year", "value", "source_id"]])
+    out = pd.concat(frames, ignore_index=True)
+    out["year"] = out["year"].astype("int64")
+    return out.sort_values(["country_iso3", "year", "source_id"], kind="stable").reset_index(drop=True)
 
 
 def write(result: Result) -> None:

@@ -317,6 +317,25 @@ def doing_business(path: Path, entry: dict) -> Parsed:
     return Parsed(frame(records), {"note": "year = report edition - 1"})
 
 
+def gapminder(path: Path, entry: dict) -> Parsed:
+    """Gapminder layout ``country,year,fertility,life_expectancy,population`` (as the bokeh
+    sample data ship it): only the population is read, as SP.POP.TOTL, keyed by country name."""
+    rows = rows_of(path, read_text(path))
+    h = header_index(path, rows, "country")
+    header = [c.strip() for c in rows[h]]
+    pos = require_columns(path, header, ["country", "year", "population"], h + 1)
+    records = []
+    for i, row in data_rows(path, rows, h + 1, len(header)):
+        year = parse_year(path, row[pos["year"]], i, "year")
+        value = parse_number(path, row[pos["population"]], i, "population")
+        if value is not None:
+            records.append((row[pos["country"]].strip(), "name", "SP.POP.TOTL", year, value, "people", i,
+                            "population"))
+    if not records:
+        raise no_values(path)
+    return Parsed(frame(records))
+
+
 READERS = {
     "wb_wide": wb_wide,
     "wb_long": wb_long,
@@ -324,6 +343,7 @@ READERS = {
     "ti_cpi": ti_cpi,
     "un_egdi": un_egdi,
     "doing_business": doing_business,
+    "gapminder": gapminder,
 }
 
 

@@ -31,47 +31,81 @@ def _names() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------- audit
+def _flag(v: str) -> str:
+    return f"**{v}**" if v in audit.FLAGGED else v
+
+
 def audit_summary(a: pd.DataFrame) -> str:
+    """The verdict kinds, each defined, with how many checks and claims have it."""
     v = a["verdict"].value_counts()
     claims_checked = a.loc[a["verdict"] != audit.NOT_CHECKABLE, "claim_id"].nunique()
-    lines = ["| Verdict | Checks | Claims |", "|---|---|---|"]
+    lines = ["| Verdict | What it means | Checks | Claims |", "|---|---|---|---|"]
     for k in audit.VERDICTS:
-        lines.append(f"| {k} | {v.get(k, 0)} | {a.loc[a['verdict'] == k, 'claim_id'].nunique()} |")
-    lines.append(f"| **all** | **{len(a)}** | **{a['claim_id'].nunique()}** |")
+        lines.append(f"| {_flag(k)} | {audit.VERDICT_MEANING[k]} | {v.get(k, 0)} "
+                     f"| {a.loc[a['verdict'] == k, 'claim_id'].nunique()} |")
+    lines.append(f"| **all** | | **{len(a)}** | **{a['claim_id'].nunique()}** |")
     return (f"The ledger holds {a['claim_id'].nunique()} claims; {claims_checked} of them could be set against "
             f"the independent data or checked for internal consistency, in {len(a[a['verdict'] != audit.NOT_CHECKABLE])} "
-            "checks (one claim can have several).\n\n" + "\n".join(lines) + "\n")
+            "checks (one claim can have several). The verdicts in bold flag the paper's figure; a chapter that "
+            "uses a flagged figure marks it with the verdict's words.\n\n" + "\n".join(lines) + "\n")
 
 
 def audit_rules() -> str:
+    lo, hi = audit.PLAUSIBLE_RATIO
     rules = [
         ("Internet-user share vs World Bank, same year", f"±{audit.SHARE_TOLERANCE_PP:g} percentage points",
          "`SHARE_TOLERANCE_PP`"),
-        ("Share implied by a count ÷ World Bank population vs the share stated",
+        ("Share implied by a count ÷ population vs the share the paper states beside it (within the paper)",
          f"±{audit.SHARE_TOLERANCE_PP:g} percentage points", "`SHARE_TOLERANCE_PP`"),
-        ("Rank (EGDI, Doing Business, CPI) vs the published rank", "exact" if audit.RANK_TOLERANCE == 0
-         else f"±{audit.RANK_TOLERANCE}", "`RANK_TOLERANCE`"),
+        ("Rank (EGDI, Doing Business, CPI) vs the rank list of the same edition; rank among the five vs the data",
+         "exact" if audit.RANK_TOLERANCE == 0 else f"±{audit.RANK_TOLERANCE}", "`RANK_TOLERANCE`"),
         ("Count or population vs the count implied by the data", f"±{audit.COUNT_TOLERANCE_REL:.0%} (relative)",
          "`COUNT_TOLERANCE_REL`"),
-        ("Growth rate vs growth implied by the data", f"±{audit.GROWTH_TOLERANCE_PP:g} percentage points",
-         "`GROWTH_TOLERANCE_PP`"),
-        ("Two implied tenge/US$ rates", f"±{audit.FX_TOLERANCE_REL:.0%} (relative)", "`FX_TOLERANCE_REL`"),
+        ("Growth rate vs growth implied by the data",
+         f"the direction must agree (a stated fall the data show as a rise is contradicted, whatever the size); "
+         f"then ±{audit.GROWTH_TOLERANCE_PP:g} percentage points", "`GROWTH_TOLERANCE_PP`"),
+        ("Tenge converted to US$ vs the amount ÷ the official annual rate (PA.NUS.FCRF) of the year of the "
+         f"conversion (a forecast's: {audit.PAPER_YEAR}, the rate known when the paper was written)",
+         f"±{audit.FX_TOLERANCE_REL:.0%} (relative)", "`FX_TOLERANCE_REL`"),
+        ("Amount and its share of a total (a budget, total exports) vs the total in the macro data (% of GDP × GDP)",
+         f"implausible below {lo:g}× or above {hi:g}× the data's total, in every year and GDP vintage",
+         "`PLAUSIBLE_RATIO`"),
         ("EGDI group moves", "same UN group (very high ≥ 0.75, high ≥ 0.50, middle ≥ 0.25)", "`EGDI_GROUPS`"),
+        ("Two of the paper's figures for one quantity (a part and its whole, a duration and its years)", "exact",
+         "`INTERNAL_PAIRS`"),
         ("Strategy dates and phases", "exact: start ≤ end, adopted ≤ start, phases contiguous and covering the period",
          "–"),
     ]
     lines = ["| Check | Tolerance | Constant in `analysis/audit.py` |", "|---|---|---|"]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rules]
     return "\n".join(lines) + (f"\n\nUndated claims are read as of {audit.PAPER_YEAR}, the latest year the "
-                               "DSR paper's figures refer to.\n")
+                               "DSR paper's figures refer to; an undated amount set against a total is read in "
+                               f"each of {' and '.join(map(str, audit.UNDATED_YEARS))}, and its verdict must hold "
+                               "in both.\n")
 
 
 def audit_checked(a: pd.DataFrame) -> str:
     t = a[a["verdict"] != audit.NOT_CHECKABLE].copy()
     t["quote"] = "“" + t["quote"] + "”"
-    t["verdict"] = t["verdict"].map(lambda v: f"**{v}**" if v == audit.DISCREPANCY else v)
-    return _table(t, ["claim_id", "quote", "check", "expected", "found", "difference", "verdict"],
-                  ["Claim", "Quote", "Check", "Paper", "Data", "Difference", "Verdict"])
+    t["verdict"] = t["verdict"].map(_flag)
+    return _table(t, ["claim_id", "country", "verdict", "quote", "check", "expected", "found", "difference"],
+                  ["Claim", "Country", "Verdict", "Quote", "Check", "Paper", "Found (data, or the paper's other figure)",
+                   "Difference"])
+
+
+def audit_sensitivity(a: pd.DataFrame) -> str:
+    """The checks whose denominator (population, GDP) exists in more than one source or vintage."""
+    t = a[a["sensitivity"] != ""]
+    if t.empty:
+        return "No check uses a denominator that more than one source gives.\n"
+    dep = t[t["verdict"] == audit.DEPENDS]
+    head = (f"{len(t)} checks divide by or multiply with a population or a GDP that more than one source or "
+            f"vintage gives. Each is computed with every source that has the year; "
+            + (f"in {len(dep)} of them the verdict depends on the choice ({', '.join(sorted(set(dep['claim_id'])))})."
+               if len(dep) else "in none of them does the verdict depend on the choice.")
+            + "\n\n")
+    return head + _table(t.assign(verdict=t["verdict"].map(_flag)), ["claim_id", "country", "verdict", "check", "sensitivity"],
+                         ["Claim", "Country", "Verdict", "Check", "Values by source and the verdict with each"])
 
 
 def audit_unchecked(a: pd.DataFrame) -> str:
@@ -84,11 +118,12 @@ def audit_unchecked(a: pd.DataFrame) -> str:
     if len(with_found) or len(partial):
         both = pd.concat([with_found, partial]).drop_duplicates().sort_values("claim_id")
         out += ("Checks that were attempted but cannot decide (the data lack the year or measure a different "
-                "thing):\n\n" + _table(both, ["claim_id", "check", "expected", "found"],
-                                       ["Claim", "Check", "Paper", "Data"]) + "\n")
+                "thing):\n\n" + _table(both, ["claim_id", "country", "check", "expected", "found"],
+                                       ["Claim", "Country", "Check", "Paper", "Data"]) + "\n")
     rest = rest[rest["found"] == "–"]
-    groups = rest.groupby("check", sort=True)["claim_id"].apply(lambda s: ", ".join(s))
-    out += "Claims no series in the data can check, by reason:\n\n"
+    groups = rest.groupby("check", sort=True).apply(
+        lambda g: ", ".join(f"{cid} ({c})" for cid, c in zip(g["claim_id"], g["country"])), include_groups=False)
+    out += "Claims no series in the data can check, by reason (each with its country):\n\n"
     out += "\n".join(f"- *{reason}*: {ids}" for reason, ids in groups.items()) + "\n"
     return out
 
@@ -96,14 +131,16 @@ def audit_unchecked(a: pd.DataFrame) -> str:
 # ------------------------------------------------------------------- targets
 def targets_markdown(t: pd.DataFrame) -> str:
     o = t["outcome"].value_counts()
-    names = _names()
-    t = t.assign(country=t["country_iso3"].map(names), quote="“" + t["quote"] + "”")
+    t = t.assign(quote="“" + t["quote"] + "”", target=t["target"] + " (" + t["claim_type"] + ")",
+                 outcome=t["outcome"].map(lambda o: f"**{o}**" if o in audit.MEASURED else o))
     head = (f"The ledger holds {len(t)} numeric targets and forecasts: "
-            + ", ".join(f"{o.get(k, 0)} {k}" for k in audit.OUTCOMES) + ".\n\n")
-    return head + _table(t, ["claim_id", "country", "claim_type", "quote", "target", "due", "outcome",
-                             "deciding_figure", "explanation"],
-                         ["Claim", "Country", "Kind", "Quote", "Target", "Due", "Outcome", "Deciding figure",
-                          "Why"])
+            + ", ".join(f"{o.get(k, 0)} {k}" for k in audit.OUTCOMES) + ".\n\n"
+            + "\n".join(f"- **{k}**: {audit.OUTCOME_MEANING[k]}." for k in audit.OUTCOMES) + "\n\n")
+    table = _table(t, ["claim_id", "country", "outcome", "target", "due", "deciding_figure"],
+                   ["Claim", "Country", "Outcome", "Target (kind)", "Due", "Deciding figure"])
+    notes = "\n".join(f"- **{r['claim_id']}** ({r['country']}, {_cell(r['quote'])}): {r['outcome']}; "
+                      f"{_cell(r['explanation'])}." for _, r in t.iterrows())
+    return head + table + "\nWhy each outcome is what it is:\n\n" + notes + "\n"
 
 
 # ----------------------------------------------------------------- strategies
@@ -236,26 +273,29 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
         f"{eg[0][1].value:.3f} on the E-Government Development Index ({ref.name} {ceg.value:.3f})")
     out[-1] += f"; the lowest in the region was {eg[-1][0]}, at {eg[-1][1].value:.3f}."
     checked = a[a["verdict"] != audit.NOT_CHECKABLE]
-    disc = checked[checked["verdict"] == audit.DISCREPANCY]
+    disc = audit.flagged(checked)
     out.append(
         ("**The papers' figures mostly hold, with exceptions.**"
          if 2 * disc["claim_id"].nunique() < checked["claim_id"].nunique()
          else "**Many of the papers' figures do not hold.**")
         + f" Of the {a['claim_id'].nunique()} quantitative "
         f"claims in the two papers, {checked['claim_id'].nunique()} could be checked against independent data or "
-        f"for internal consistency; {disc['claim_id'].nunique()} of them disagree with the data beyond the "
-        "tolerance we set (the {doc}`source audit <audit>` lists each, and the chapters flag them where they "
-        "are used).")
-    judged = t[t["outcome"] != "not measurable"]
-    met = int((t["outcome"] == "met").sum())
+        f"for internal consistency; {disc['claim_id'].nunique()} of them fail a check: "
+        + ", ".join(f"{n} {k}" for k, n in ((k, disc.loc[disc['verdict'] == k, 'claim_id'].nunique())
+                                            for k in audit.FLAGGED) if n)
+        + " (the {doc}`source audit <audit>` lists each, and the chapters flag them where they are used).")
+    judged = t[t["outcome"].isin(audit.MEASURED)]
+    met = int(t["outcome"].isin([audit.MET, audit.MET_PROXY]).sum())
     names = _names()
     decided = "; ".join(f"{names.get(r['country_iso3'], r['country_iso3'])}'s “{r['quote']}” was {r['outcome']} "
                         f"({r['deciding_figure']})" for _, r in judged.iterrows())
     out.append(
         f"**Few announced goals can be checked at all.** Of the {len(t)} numeric targets and forecasts the "
         f"papers report, {len(judged)} can be judged with public cross-country data"
-        + (f" ({met} met): {decided}" if decided else "") + ". The rest "
-        "concern things no such series measures, from 5G sites to online retail turnover "
+        + (f" ({met} met): {decided}" if decided else "") + ". Of the rest, "
+        f"{int((t['outcome'] == audit.NOT_DUE).sum())} are not yet due, "
+        f"{int((t['outcome'] == audit.NEEDS_SOURCE).sum())} need a source the book lacks (from 5G launch dates to "
+        f"online retail turnover) and {int((t['outcome'] == audit.NOT_MEASURABLE).sum())} state no due year "
         "({doc}`targets against outcomes <targets>`).")
     return "\n\n".join(out) + "\n"
 
@@ -273,6 +313,7 @@ def pages() -> dict[str, str]:
         "audit_rules.md": audit_rules(),
         "audit_checked.md": audit_checked(a),
         "audit_unchecked.md": audit_unchecked(a),
+        "audit_sensitivity.md": audit_sensitivity(a),
         "targets.md": targets_markdown(t),
         "strategies.md": strategies_markdown(st),
         "synthesis_facts.md": synthesis_facts(th),

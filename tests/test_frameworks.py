@@ -99,3 +99,40 @@ def test_section_tables_have_unique_names():
 
 def test_theme_counts_cover_every_point(th):
     assert frameworks.theme_counts(th).to_numpy().sum() == len(th)
+
+
+def test_chapters_mark_flagged_figures_with_the_verdicts_words():
+    """A paper's figure that failed the audit carries the verdict's own words where a chapter
+    shows it, and "contradict" is said only of figures the data contradict."""
+    from analysis import claims
+    a = audit.written()
+    df, th, cl = indicators.load(), claims.themes(), claims.claims()
+    for iso3 in config.partners():
+        e = frameworks.evidence_table(th, cl, df, iso3)
+        name = config.country(iso3).name
+        for _, row in e.iterrows():
+            cid = row["Measure"].rsplit("(", 1)[-1].rstrip(")") if row["Measure"].endswith(")") else ""
+            flag = audit.flag_for(cid, a) if cid.startswith(("DSR-", "HUO-")) else None
+            if flag:
+                assert f"source audit: {flag}" in row[name], cid
+        text = frameworks.discrepancy_admonition(a, iso3)
+        for _, r in frameworks.discrepancies(a, iso3).iterrows():
+            assert f"**{r['verdict']}**" in text
+        if not (frameworks.discrepancies(a, iso3)["verdict"] == audit.CONTRADICTED).any():
+            assert "contradict" not in text.lower()
+        concl = frameworks.conclusion(th, claims.links(), a, indicators.with_derived(df), iso3)
+        assert "lean on the data" not in concl
+
+
+def test_evidence_table_marks_a_flagged_paper_figure(monkeypatch):
+    """The chapters' tables of the papers' own figures carry the audit's words for a flagged one."""
+    from analysis import claims
+    a = audit.written().copy()
+    i = a.index[a["claim_id"] == "DSR-159"][0]
+    a.loc[i, "verdict"] = audit.IMPLAUSIBLE
+    monkeypatch.setattr(audit, "written_cached", lambda: a)
+    e = frameworks.evidence_table(claims.themes(), claims.claims(), indicators.load(), "UZB")
+    row = e[e["Measure"].str.endswith("(DSR-159)")].iloc[0]
+    assert row["Uzbekistan"].endswith("(source audit: implausible)")
+    other = e[e["Measure"].str.endswith("(DSR-157)")]
+    assert other.empty or "source audit" not in other.iloc[0]["Uzbekistan"]

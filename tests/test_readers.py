@@ -114,3 +114,22 @@ def test_raw_values_round_trip_through_csv_module():
     recs = readers.wb_wide(p, {}).records
     got = recs[(recs["country"] == "KAZ") & (recs["year"] == 2019)]["value"].item()
     assert got == expected
+
+
+def test_gapminder_reads_population_only_by_country_name(tmp_path):
+    p = tmp_path / "g.csv"
+    p.write_text("country,year,fertility,life_expectancy,population\nKyrgyzstan,2013,3.1,70.1,5719600\n"
+                 "Tajikistan,2013,3.8,67.2,\n", encoding="utf-8")
+    r = readers.gapminder(p, {}).records
+    assert r[["country", "key_kind", "indicator", "year", "value"]].values.tolist() == [
+        ["Kyrgyzstan", "name", "SP.POP.TOTL", 2013, 5719600.0]]
+    p.write_text("country,year,fertility,life_expectancy,population\nKyrgyzstan,2013,3.1,70.1,many\n",
+                 encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        readers.gapminder(p, {})
+    assert "row 2" in str(e.value) and "population" in str(e.value)
+
+
+def test_real_gapminder_file_covers_the_five_to_2013():
+    r = readers.gapminder(RAW / "gapminder_2005-2013__pypi-bokeh_sampledata-2026.1.csv", {}).records
+    assert r["year"].max() == 2013 and {"Kazakhstan", "Kyrgyzstan", "Uzbekistan"} <= set(r["country"])

@@ -31,10 +31,13 @@ def test_key_findings_follow_the_data(inputs):
 def test_key_findings_count_the_audit_and_targets(inputs):
     df, a, t = inputs
     text = report_pages.key_findings(df, a, t)
-    disc = a.loc[a["verdict"] == audit.DISCREPANCY, "claim_id"].nunique()
-    assert f"{disc} of them disagree with the data" in text
+    flagged = audit.flagged(a)
+    assert f"{flagged['claim_id'].nunique()} of them fail a check" in text
+    for kind in audit.FLAGGED:
+        n = flagged.loc[flagged["verdict"] == kind, "claim_id"].nunique()
+        assert (f"{n} {kind}" in text) == (n > 0), kind
     assert f"Of the {len(t)} numeric targets" in text
-    judged = (t["outcome"] != "not measurable").sum()
+    judged = t["outcome"].isin(audit.MEASURED).sum()
     assert f"{judged} can be judged with public cross-country data" in text
 
 
@@ -46,3 +49,31 @@ def test_series_that_stop_early_are_named(inputs):
         p = indicators.latest(df, c.iso3, "IT.NET.USER.ZS")
         if c.role == "partner" and p.year <= last - 3:
             assert f"{c.name}'s series stops in {p.year}" in text
+
+
+def test_audit_page_defines_every_verdict_kind(inputs):
+    df, a, t = inputs
+    text = report_pages.audit_summary(a)
+    for kind in audit.VERDICTS:
+        assert audit.VERDICT_MEANING[kind] in text, kind
+    checked = report_pages.audit_checked(a)
+    assert "| Country |" in checked
+    for kind in audit.FLAGGED:
+        if (a["verdict"] == kind).any():
+            assert f"**{kind}**" in checked
+
+
+def test_targets_page_defines_every_outcome_and_names_countries(inputs):
+    df, a, t = inputs
+    text = report_pages.targets_markdown(t)
+    for kind in audit.OUTCOMES:
+        assert audit.OUTCOME_MEANING[kind] in text, kind
+    assert "| Kazakhstan |" in text and "| Uzbekistan |" in text
+
+
+def test_sensitivity_section_lists_every_check_with_alternative_denominators(inputs):
+    df, a, t = inputs
+    text = report_pages.audit_sensitivity(a)
+    for cid in a.loc[a["sensitivity"] != "", "claim_id"]:
+        assert cid in text
+    assert "datahub_population" in text and "datahub_gdp" in text
