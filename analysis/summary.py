@@ -100,8 +100,9 @@ CHINA = ("**China: most to offer, and most to watch.** It has {internet}. It off
          "a mere supplier of raw materials {{cite:p}}`huo_paper`, rival offers, and data rules not yet written.")
 
 
-def _audit_counts() -> tuple[int, int] | None:
-    """(checks the data could decide, of which consistent) from the source audit."""
+def _audit_counts() -> tuple[int, int, dict[str, int]] | None:
+    """(checks that could be decided, of which consistent, {verdict: count} of the
+    others) from the source audit."""
     from . import audit
     from .paths import PROCESSED
     path = PROCESSED / "audit.csv"
@@ -109,7 +110,10 @@ def _audit_counts() -> tuple[int, int] | None:
         return None
     a = pd.read_csv(path, dtype=str, keep_default_na=False)
     decided = a[a["verdict"] != audit.NOT_CHECKABLE]
-    return len(decided), int((decided["verdict"] == audit.CONSISTENT).sum())
+    counts = decided["verdict"].value_counts()
+    others = {k: int(counts[k]) for k in audit.VERDICTS if k not in (audit.CONSISTENT, audit.NOT_CHECKABLE)
+              and counts.get(k, 0)}
+    return len(decided), int(counts.get(audit.CONSISTENT, 0)), others
 
 
 def summary_markdown(df: pd.DataFrame | None = None) -> str:
@@ -156,10 +160,12 @@ def summary_markdown(df: pd.DataFrame | None = None) -> str:
         "access in Tajikistan (T-063) and Turkmenistan (T-073) {cite:p}`dsr_paper`.")
     audited = _audit_counts()
     if audited:
-        checked, ok = audited
+        checked, ok, others = audited
+        flagged = ", ".join(f"{n} {kind}" for kind, n in others.items())
         findings.append(
-            f"- **The papers' figures need checking.** Of {checked} checks the data could decide, {ok} found "
-            f"the papers consistent and {checked - ok} did not ({{doc}}`audit`, {{doc}}`targets`).")
+            f"- **The papers' figures need checking.** Of {checked} checks that could be decided, {ok} found "
+            f"the papers' figures consistent" + (f"; {flagged}" if flagged else "")
+            + " ({doc}`audit`, {doc}`targets`).")
     findings.append("")
     paras = ["**Verdicts by country** (`T-…`: the row of the papers' ledger, `data/seed_themes.csv`)", ""]
     for c in partners:
