@@ -440,6 +440,7 @@ def wb_zip(path: Path, entry: dict) -> Parsed:
     if meta:
         parsed.meta["metadata_file"] = meta_file
     parsed.meta["table"] = base[table.filename]
+    parsed.meta["source_path"] = label
     return parsed
 
 
@@ -485,7 +486,7 @@ def wb_excel(path: Path, entry: dict) -> Parsed:
     sheets = {name.strip().casefold(): name for name in wb.sheetnames}
     if "data" not in sheets:
         raise DataError(path, f"no sheet \"Data\"; the workbook has {clip(', '.join(wb.sheetnames), 80)}")
-    parsed = wb_wide_rows(f"{path}/Data", _sheet_rows(wb[sheets["data"]]))
+    parsed = wb_wide_rows(f"{path}/{sheets['data']}", _sheet_rows(wb[sheets["data"]]))
     notes, meta = [], {}
     name = sheets.get("metadata - indicators")
     if name is None:
@@ -498,6 +499,7 @@ def wb_excel(path: Path, entry: dict) -> Parsed:
     parsed.meta["indicator_metadata"] = meta
     parsed.meta["metadata_notes"] = notes
     parsed.meta["table"] = 'sheet "Data"'
+    parsed.meta["source_path"] = f"{path}/{sheets['data']}"
     return parsed
 
 

@@ -50,7 +50,7 @@ def load(path: Path = REGISTRY) -> list[dict]:
         if not isinstance(e, dict):
             raise DataError(path, f"entry {n} is not a mapping of fields")
         sid = e.get("id")
-        if sid is not None and not isinstance(sid, str):
+        if "id" in e and not isinstance(sid, str):
             raise DataError(path, f"entry {n}: id {sid!r} is read by YAML as {type(sid).__name__}, not text; "
                                   f'quote it (id: "{sid}")', column="id")
         for k in ("released", "retrieved"):
