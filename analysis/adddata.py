@@ -77,7 +77,7 @@ def safe_name(path: Path) -> str:
     suffix = Path(given).suffix.lower()
     if suffix not in SUFFIXES:
         raise DataError(path, "input files must be .csv (or .txt) files, a World Bank .zip download or "
-                              "its Excel .xlsx download")
+                              "its Excel .xls/.xlsx download")
     stem = UNSAFE.sub("_", anyascii(given[: -len(suffix)])).strip("._-")
     tag = hashlib.sha256(given.encode("utf-8", "surrogateescape")).hexdigest()[:8]
     if not stem:

@@ -331,9 +331,10 @@ def doing_business(path: Path, entry: dict) -> Parsed:
 # ------------------------------------------------ World Bank ZIP and Excel downloads
 # What https://data.worldbank.org offers for an indicator: a ZIP
 # (API_<code>_DS2_en_csv_v2_<n>.zip) holding the wide API_ table and two metadata
-# files, or an Excel workbook (API_<code>_DS2_en_excel_v2_<n>.xlsx) whose sheet
+# files, or an Excel workbook (API_<code>_DS2_en_excel_v2_<n>.xls) whose sheet
 # "Data" is the same table and whose sheets "Metadata - Countries" and
-# "Metadata - Indicators" are the metadata. Both are stored in data/raw/ as given
+# "Metadata - Indicators" are the metadata (served as Excel 97-2003 .xls, read
+# with xlrd; an .xlsx is read with openpyxl). Both are stored in data/raw/ as given
 # (with their sha256) and read from there.
 MAX_MEMBERS = 50
 META_INDICATOR = re.compile(r"Metadata_Indicator_.*\.csv", re.I)
@@ -458,24 +459,12 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _sheet_rows(ws) -> list[list[str]]:
-    return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-
-
-def wb_excel(path: Path, entry: dict) -> Parsed:
-    """A World Bank Excel download (.xlsx): sheet "Data" is the wide table (with
-    its preamble), sheet "Metadata - Indicators" gives the source note and licence."""
+def _xlsx_sheets(path: Path, raw: bytes) -> dict:
+    """{sheet name: rows as text} of an .xlsx workbook (openpyxl)."""
     import io as _io
     import warnings
 
     import openpyxl
-    check_size(path, path.stat().st_size)
-    raw = path.read_bytes()
-    if raw[:4] == b"\xd0\xcf\x11\xe0":
-        raise DataError(path, "is an Excel 97-2003 .xls workbook, which is not read here: download the CSV "
-                              "ZIP instead, or open the file and save it as .xlsx")
-    if raw[:2] != b"PK":
-        raise DataError(path, "is not an Excel .xlsx workbook")
     _members(path)  # the same size limits as for a ZIP (an .xlsx is one)
     try:
         with warnings.catch_warnings():
@@ -483,23 +472,68 @@ def wb_excel(path: Path, entry: dict) -> Parsed:
             wb = openpyxl.load_workbook(_io.BytesIO(raw), read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
         raise DataError(path, f"not a readable Excel workbook ({type(exc).__name__}: {clip(str(exc), 80)})") from None
-    sheets = {name.strip().casefold(): name for name in wb.sheetnames}
-    if "data" not in sheets:
-        raise DataError(path, f"no sheet \"Data\"; the workbook has {clip(', '.join(wb.sheetnames), 80)}")
-    parsed = wb_wide_rows(f"{path}/{sheets['data']}", _sheet_rows(wb[sheets["data"]]))
+    return {name: (lambda ws=wb[name]: [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)])
+            for name in wb.sheetnames}
+
+
+def _xls_sheets(path: Path, raw: bytes) -> dict:
+    """{sheet name: rows as text} of an Excel 97-2003 .xls workbook (xlrd), the
+    format of the World Bank's Excel download."""
+    import xlrd
+    try:
+        book = xlrd.open_workbook(file_contents=raw, on_demand=True)
+    except Exception as exc:  # xlrd raises many types for a damaged workbook
+        raise DataError(path, f"not a readable Excel .xls workbook ({type(exc).__name__}: "
+                              f"{clip(str(exc), 80)})") from None
+
+    def rows(name):
+        sheet = book.sheet_by_name(name)
+        out = []
+        for r in range(sheet.nrows):
+            row = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(_cell_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    row.append(_cell_text(bool(cell.value)))
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    row.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))
+                else:
+                    row.append(_cell_text(cell.value if cell.ctype != xlrd.XL_CELL_EMPTY else None))
+            out.append(row)
+        return out
+    return {name: (lambda name=name: rows(name)) for name in book.sheet_names()}
+
+
+def wb_excel(path: Path, entry: dict) -> Parsed:
+    """A World Bank Excel download (.xls as served, or .xlsx): sheet "Data" is the
+    wide table (with its preamble), sheet "Metadata - Indicators" gives the
+    source note and licence. Rows are the sheet's row numbers."""
+    check_size(path, path.stat().st_size)
+    raw = path.read_bytes()
+    if raw[:4] == b"\xd0\xcf\x11\xe0":
+        sheets = _xls_sheets(path, raw)
+    elif raw[:2] == b"PK":
+        sheets = _xlsx_sheets(path, raw)
+    else:
+        raise DataError(path, "is not an Excel workbook (.xls or .xlsx)")
+    names = {name.strip().casefold(): name for name in sheets}
+    if "data" not in names:
+        raise DataError(path, f"no sheet \"Data\"; the workbook has {clip(', '.join(sheets), 80)}")
+    parsed = wb_wide_rows(f"{path}/{names['data']}", sheets[names["data"]]())
     notes, meta = [], {}
-    name = sheets.get("metadata - indicators")
+    name = names.get("metadata - indicators")
     if name is None:
         notes.append('no sheet "Metadata - Indicators": source note and licence not recorded')
     else:
-        meta = indicator_metadata(f"{path}/{name}", _sheet_rows(wb[name]))
+        meta = indicator_metadata(f"{path}/{name}", sheets[name]())
         parsed.meta["metadata_file"] = f'sheet "{name}"'
-    if "metadata - countries" in sheets:
+    if "metadata - countries" in names:
         notes.append('sheet "Metadata - Countries" (regions and income groups) is not used')
     parsed.meta["indicator_metadata"] = meta
     parsed.meta["metadata_notes"] = notes
-    parsed.meta["table"] = 'sheet "Data"'
-    parsed.meta["source_path"] = f"{path}/{sheets['data']}"
+    parsed.meta["table"] = f'sheet "{names["data"]}"'
+    parsed.meta["source_path"] = f"{path}/{names['data']}"
     return parsed
 
 

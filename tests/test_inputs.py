@@ -315,9 +315,10 @@ def test_zip_and_excel_read_the_same_values_as_the_csv(tmp_path):
     csv_records = readers.wb_wide(REAL, {}).records[COLS]
     z = readers.wb_zip(wbd.write_zip(tmp_path), {})
     x = readers.wb_excel(wbd.write_xlsx(tmp_path), {})
-    assert z.records[COLS].equals(csv_records) and x.records[COLS].equals(csv_records)
-    assert z.meta["last_updated"] == x.meta["last_updated"] == "2023-03-01"
-    for parsed in (z, x):
+    old = readers.wb_excel(wbd.write_xls(tmp_path), {})
+    for parsed in (z, x, old):
+        assert parsed.records[COLS].equals(csv_records)
+        assert parsed.meta["last_updated"] == "2023-03-01"
         m = parsed.meta["indicator_metadata"]["IT.CEL.SETS.P2"]
         assert m == {"source_note": wbd.NOTE, "source_organization": wbd.ORG}
 
@@ -355,13 +356,38 @@ def test_zip_registers_with_its_metadata_and_the_build_reproduces(repo_copy, tmp
     assert f",IT.CEL.SETS.P2,2019," in table and e["id"] in table
 
 
-def test_excel_registers(repo_copy, tmp_path):
-    x = wbd.write_xlsx(tmp_path)
+@pytest.mark.parametrize("write", [wbd.write_xls, wbd.write_xlsx])
+def test_excel_registers(repo_copy, tmp_path, write):
+    x = write(tmp_path)
     r = adddata_cli(repo_copy, x)
     assert r.returncode == 0, r.stderr
     e = sources(repo_copy)[-1]
-    assert e["reader"] == "wb_excel" and e["file"].endswith(".xlsx") and wbd.NOTE in e["notes"]
+    assert e["reader"] == "wb_excel" and e["file"] == f"raw/{x.name}" and wbd.NOTE in e["notes"]
+    assert (repo_copy / "data" / e["file"]).read_bytes() == x.read_bytes()
     assert 'states no licence' in r.stdout and e["licence"] == adddata.NO_LICENCE
+    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True,
+                         env=env_for(repo_copy))
+    assert ing.returncode == 0, ing.stderr
+
+
+def test_excel_xls_error_names_sheet_row_and_column(tmp_path):
+    import xlrd
+    import xlwt
+    p = wbd.write_xls(tmp_path)
+    book = xlrd.open_workbook(str(p))
+    kaz = next(r for r in range(book.sheet_by_name("Data").nrows) if book.sheet_by_name("Data").cell_value(r, 1) == "KAZ")
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("Data")
+    src = book.sheet_by_name("Data")
+    for r in range(src.nrows):
+        for c in range(src.ncols):
+            v = src.cell_value(r, c)
+            if v != "":
+                ws.write(r, c, "eighty" if (r, c) == (kaz, 60) else v)
+    wb.save(str(p))
+    with pytest.raises(DataError) as e:
+        readers.wb_excel(p, {})
+    assert f'.xls/Data: row {kaz + 1}, column "2016": non-numeric value \'eighty\'' in str(e.value)
 
 
 def test_download_without_metadata_is_used_with_a_note(repo_copy, tmp_path):
@@ -435,9 +461,13 @@ def test_bad_archives_and_workbooks_are_refused_with_one_line(tmp_path):
     with pytest.raises(DataError, match="not a readable ZIP archive"):
         readers.wb_zip(notzip, {})
     xls = tmp_path / "API_x_DS2_en_excel_v2_1.xls"
-    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
-    with pytest.raises(DataError, match=r"Excel 97-2003 .xls workbook, which is not read here: download the CSV"):
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)  # the .xls signature, then nothing
+    with pytest.raises(DataError, match=r"API_x_DS2_en_excel_v2_1.xls: not a readable Excel .xls workbook"):
         readers.wb_excel(xls, {})
+    text = tmp_path / "API_y.xlsx"
+    text.write_text("Country Name,Country Code\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"API_y.xlsx: is not an Excel workbook \(.xls or .xlsx\)"):
+        readers.wb_excel(text, {})
     import openpyxl
     nodata = tmp_path / "nodata.xlsx"
     wb = openpyxl.Workbook()
@@ -515,3 +545,15 @@ def test_readme_states_the_minimum_python():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     make = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "PYTHON_MIN := 3.11.5" in make and "Python ≥ 3.11.5" in text
+
+
+def test_make_remakes_a_venv_whose_python_is_gone(tmp_path):
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    (tmp_path / ".venv" / "bin" / "python").symlink_to(tmp_path / "removed-python3.11")
+    (tmp_path / ".venv" / ".requirements-installed").touch()
+    r = subprocess.run(["make", "venv", f"PYTHON={sys.executable}"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "venv: .venv was made with a Python that no longer runs" in r.stderr
+    assert (tmp_path / ".venv" / "bin" / "python").resolve().exists()

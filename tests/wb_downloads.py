@@ -1,6 +1,6 @@
 """World Bank downloads built from the genuine WDI file in data/raw (nothing is
 downloaded): the ZIP of the CSV download, its unzipped folder, and the Excel
-download, in the layouts data.worldbank.org serves.
+download (.xls as served, and .xlsx), in the layouts data.worldbank.org serves.
 
     python -m tests.wb_downloads /tmp/out     # writes the three next to each other
 
@@ -104,8 +104,40 @@ def write_xlsx(folder: Path, metadata: bool = True, name: str | None = None) -> 
     return path
 
 
+def write_xls(folder: Path, metadata: bool = True) -> Path:
+    """The Excel download as the World Bank serves it: an Excel 97-2003 .xls
+    (written with xlwt), the same sheets as :func:`write_xlsx`."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    data = wb.add_sheet("Data")
+    date = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    data.write(0, 0, "Data Source")
+    data.write(0, 1, "World Development Indicators")
+    data.write(2, 0, "Last Updated Date")
+    data.write(2, 1, dt.datetime(2023, 3, 1), date)
+    rows = table_rows()
+    for c, v in enumerate(rows[0]):
+        data.write(4, c, v if c < 4 else int(v))
+    for r, row in enumerate(rows[1:], start=5):
+        for c, v in enumerate(row):
+            if c < 4:
+                data.write(r, c, v)
+            elif v.strip():
+                data.write(r, c, float(v))
+    if metadata:
+        for title, meta in (("Metadata - Countries", country_rows()), ("Metadata - Indicators", indicator_rows())):
+            sheet = wb.add_sheet(title)
+            for r, row in enumerate(meta):
+                for c, v in enumerate(row):
+                    sheet.write(r, c, v)
+    path = Path(folder) / "API_IT.CEL.SETS.P2_DS2_en_excel_v2_4903391.xls"
+    wb.save(str(path))
+    return path
+
+
 if __name__ == "__main__":
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
-    for p in (write_zip(out), write_folder(out / "unzipped"), write_xlsx(out)):
+    for p in (write_zip(out), write_folder(out / "unzipped"), write_xlsx(out), write_xls(out)):
         print(p)
