@@ -13,16 +13,35 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: book test venv data notebooks docs outputs html clean browser-deps pdf
 
-venv: $(STAMP)
-$(STAMP): requirements.txt
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	@touch $(STAMP)
+# The pins need Python >= PYTHON_MIN (soupsieve's Requires-Python is the highest
+# bound of any pinned package). The interpreter is checked before the venv is
+# made, and a venv made with a wrong (or vanished) Python is made again.
+PYTHON_MIN := 3.11.5
+PY_OK := import sys; sys.exit(sys.version_info[:3] < tuple(map(int, "$(PYTHON_MIN)".split("."))))
+PY_VERSION := import sys; print("Python %d.%d.%d" % sys.version_info[:3])
+CHECK_PYTHON = $(PYTHON) -c '$(PY_OK)' 2>/dev/null || { echo "error: $(PYTHON) is $$($(PYTHON) -c '$(PY_VERSION)' 2>/dev/null || echo 'not a runnable Python'); the pinned packages need Python >= $(PYTHON_MIN): install one and run  make PYTHON=/path/to/python3.12 ..." >&2; exit 1; }
+venv:
+	@if [ -e $(VENV) ] && ! $(BIN)/python -c '$(PY_OK)' 2>/dev/null; then \
+	  echo "venv: $(VENV) was made with $$($(BIN)/python -c '$(PY_VERSION)' 2>/dev/null || echo 'a Python that no longer runs'); the pins need Python >= $(PYTHON_MIN): making it again with $(PYTHON)" >&2; \
+	  $(CHECK_PYTHON); \
+	  rm -rf $(VENV); fi
+	@if [ ! -e $(VENV) ]; then \
+	  $(CHECK_PYTHON); \
+	  echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); fi
+	@if [ ! $(STAMP) -nt requirements.txt ]; then \
+	  echo "$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt"; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
+	  touch $(STAMP); fi
 
 # DATA="a.csv b.csv": validate the files and register them in data/sources.yml
 # first (a file that fails is not added, and nothing else is touched).
+# DATA never reaches make's expansion or a shell: its raw text goes to Python in
+# the environment (SRD_DATA) and is split there like a command line (shlex), so
+# names with spaces, brackets, quotes, `;`, `$(...)` or backticks are just names.
+unexport DATA
+export SRD_DATA := $(value DATA)
 data: venv
-	$(if $(DATA),$(BIN)/python -m analysis.adddata $(DATA),)
+	$(if $(value DATA),$(BIN)/python -m analysis.adddata --from-env,)
 	$(BIN)/python -m analysis.steps ingest
 
 notebooks: data

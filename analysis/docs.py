@@ -26,10 +26,10 @@ def _md(text) -> str:
 
 def preamble_date(entry: dict) -> str | None:
     """The "Last Updated Date" a World Bank download states in its preamble."""
-    if entry["reader"] != "wb_wide":
+    if entry["reader"] not in ("wb_wide", "wb_zip", "wb_excel"):
         return None
-    from .readers import wb_wide
-    return wb_wide(registry.file_of(entry), entry).meta.get("last_updated")
+    from .readers import READERS
+    return READERS[entry["reader"]](registry.file_of(entry), entry).meta.get("last_updated")
 
 
 def sources_markdown() -> str:

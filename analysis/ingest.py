@@ -101,6 +101,7 @@ def read_source(entry: dict, catalog: dict, file_meta: dict) -> pd.DataFrame:
                                             f"known: {', '.join(READERS)}")
     parsed = reader(path, entry)
     file_meta[entry["id"]] = parsed.meta
+    path = parsed.meta.get("source_path", path)  # the table inside a ZIP or workbook, where there is one
     df = resolve_countries(parsed.records, path)
     df = check_conflicts(df, path)
     known = config.indicator_meta()

@@ -34,13 +34,20 @@ class Parsed:
 
 
 # --------------------------------------------------------------------------- text
-def read_text(path: Path) -> str:
-    """The file's text, or a DataError saying why it is not a readable CSV."""
-    size = path.stat().st_size
+def check_size(path, size: int) -> None:
     if size > MAX_BYTES:
         raise DataError(path, f"file is {size / 1e6:.0f} MB; the limit is {MAX_BYTES // 2**20} MB "
                               "(split it or keep only the countries of the book)")
-    data = path.read_bytes()
+
+
+def read_text(path: Path) -> str:
+    """The file's text, or a DataError saying why it is not a readable CSV."""
+    check_size(path, path.stat().st_size)
+    return decode_text(path, path.read_bytes())
+
+
+def decode_text(path, data: bytes) -> str:
+    """``data`` (read from ``path``, which may name a member of an archive) as text."""
     if not data.strip():
         raise DataError(path, "file is empty")
     if b"\x00" in data[:8192]:
@@ -140,7 +147,11 @@ def no_values(path: Path) -> DataError:
 def wb_wide(path: Path, entry: dict) -> Parsed:
     """World Bank wide download ``API_<code>_DS2_...csv``: with or without the
     4-line preamble, BOM, quoted cells and trailing comma."""
-    rows = rows_of(path, read_text(path))
+    return wb_wide_rows(path, rows_of(path, read_text(path)))
+
+
+def wb_wide_rows(path, rows: list[list[str]]) -> Parsed:
+    """The World Bank wide table from its rows (of a CSV file or an Excel sheet)."""
     h = header_index(path, rows, "Country Name")
     header = [c.strip() for c in rows[h]]
     pos = require_columns(path, header, ["Country Name", "Country Code", "Indicator Name", "Indicator Code"], h + 1)
@@ -336,8 +347,240 @@ def gapminder(path: Path, entry: dict) -> Parsed:
     return Parsed(frame(records))
 
 
+# ------------------------------------------------ World Bank ZIP and Excel downloads
+# What https://data.worldbank.org offers for an indicator: a ZIP
+# (API_<code>_DS2_en_csv_v2_<n>.zip) holding the wide API_ table and two metadata
+# files, or an Excel workbook (API_<code>_DS2_en_excel_v2_<n>.xls) whose sheet
+# "Data" is the same table and whose sheets "Metadata - Countries" and
+# "Metadata - Indicators" are the metadata (served as Excel 97-2003 .xls, read
+# with xlrd; an .xlsx is read with openpyxl). Both are stored in data/raw/ as given
+# (with their sha256) and read from there.
+MAX_MEMBERS = 50
+META_INDICATOR = re.compile(r"Metadata_Indicator_.*\.csv", re.I)
+META_COUNTRY = re.compile(r"Metadata_Country_.*\.csv", re.I)
+API_TABLE = re.compile(r"API_.*\.csv", re.I)
+LICENCE_COLUMN = re.compile(r"licen[cs]e", re.I)
+
+
+def metadata_kind(path: Path, first_line: str | None = None) -> str | None:
+    """"indicator" or "country" for a World Bank metadata file (by name or header), else None."""
+    name = Path(path).name
+    if META_INDICATOR.fullmatch(name):
+        return "indicator"
+    if META_COUNTRY.fullmatch(name):
+        return "country"
+    if first_line is not None:
+        head = first_line.lstrip("\ufeff").replace('"', "")
+        if head.startswith("INDICATOR_CODE,INDICATOR_NAME"):
+            return "indicator"
+        if head.startswith("Country Code,Region,IncomeGroup"):
+            return "country"
+    return None
+
+
+def not_data(path, kind: str) -> DataError:
+    what = "indicator descriptions" if kind == "indicator" else "regions and income groups of countries"
+    return DataError(path, f"is a World Bank metadata file ({what}), not data: pass the API_… file "
+                           "next to it, its folder, or the ZIP")
+
+
+def indicator_metadata(path, rows: list[list[str]]) -> dict:
+    """``{code: {"source_note", "source_organization", "licence"}}`` from a
+    Metadata_Indicator table (CSV rows or sheet rows); empty fields are left out."""
+    h = header_index(path, rows, "INDICATOR_CODE")
+    header = [c.strip() for c in rows[h]]
+    pos = require_columns(path, header, ["INDICATOR_CODE"], h + 1)
+    lic = [i for i, c in enumerate(header) if LICENCE_COLUMN.search(c)]
+    out = {}
+    for row in rows[h + 1:]:
+        if not any(c.strip() for c in row):
+            continue
+        get = (lambda col: row[pos[col]].strip() if col in pos and pos[col] < len(row) else "")
+        item = {"source_note": get("SOURCE_NOTE"), "source_organization": get("SOURCE_ORGANIZATION"),
+                "licence": "; ".join(row[i].strip() for i in lic if i < len(row) and row[i].strip())}
+        out[get("INDICATOR_CODE")] = {k: v for k, v in item.items() if v}
+    return out
+
+
+def _members(path: Path):
+    """The archive's member names and infos, refusing what is not a plain small ZIP."""
+    import zipfile
+    check_size(path, path.stat().st_size)
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(path, f"not a readable ZIP archive ({exc})") from None
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    if len(infos) > MAX_MEMBERS:
+        raise DataError(path, f"the archive holds {len(infos)} files; a World Bank download holds 3")
+    for i in infos:
+        if i.flag_bits & 0x1:
+            raise DataError(f"{path}/{i.filename}", "is encrypted")
+        check_size(f"{path}/{i.filename}", i.file_size)
+    return zf, infos
+
+
+def _member_bytes(zf, info, label) -> bytes:
+    with zf.open(info) as f:
+        data = f.read(MAX_BYTES + 1)
+    check_size(label, len(data))
+    return data
+
+
+def wb_zip(path: Path, entry: dict) -> Parsed:
+    """A World Bank ZIP download: its API_ table, and the Metadata_Indicator file
+    for the source note and licence (``meta["indicator_metadata"]``)."""
+    zf, infos = _members(path)
+    with zf:
+        base = {i.filename: Path(i.filename).name for i in infos}
+        tables = [i for i in infos if API_TABLE.fullmatch(base[i.filename])]
+        if len(tables) != 1:
+            found = ", ".join(sorted(base.values())) or "nothing"
+            raise DataError(path, f"expected exactly one API_….csv table in the archive, found {len(tables)} "
+                                  f"(it holds {clip(found, 120)})")
+        table = tables[0]
+        label = f"{path}/{table.filename}"
+        parsed = wb_wide_rows(label, rows_of(label, decode_text(label, _member_bytes(zf, table, label))))
+        notes, meta = [], {}
+        for kind, pattern in (("indicator", META_INDICATOR), ("country", META_COUNTRY)):
+            found = [i for i in infos if pattern.fullmatch(base[i.filename])]
+            if kind == "country":
+                if found:
+                    notes.append(f"{base[found[0].filename]} (regions and income groups) is not used")
+                continue
+            if not found:
+                notes.append("no Metadata_Indicator file in the archive: source note and licence not recorded")
+                continue
+            m_label = f"{path}/{found[0].filename}"
+            text = decode_text(m_label, _member_bytes(zf, found[0], m_label))
+            meta = indicator_metadata(m_label, rows_of(m_label, text))
+            meta_file = base[found[0].filename]
+    parsed.meta["indicator_metadata"] = meta
+    parsed.meta["metadata_notes"] = notes
+    if meta:
+        parsed.meta["metadata_file"] = meta_file
+    parsed.meta["table"] = base[table.filename]
+    parsed.meta["source_path"] = label
+    return parsed
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text a CSV export would hold."""
+    import datetime as dt
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_sheets(path: Path, raw: bytes) -> dict:
+    """{sheet name: rows as text} of an .xlsx workbook (openpyxl)."""
+    import io as _io
+    import warnings
+
+    import openpyxl
+    _members(path)  # the same size limits as for a ZIP (an .xlsx is one)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
+            wb = openpyxl.load_workbook(_io.BytesIO(raw), read_only=False, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise DataError(path, f"not a readable Excel workbook ({type(exc).__name__}: {clip(str(exc), 80)})") from None
+    return {name: (lambda ws=wb[name]: [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)])
+            for name in wb.sheetnames}
+
+
+def _xls_sheets(path: Path, raw: bytes) -> dict:
+    """{sheet name: rows as text} of an Excel 97-2003 .xls workbook (xlrd), the
+    format of the World Bank's Excel download."""
+    import xlrd
+    try:
+        book = xlrd.open_workbook(file_contents=raw, on_demand=True)
+    except Exception as exc:  # xlrd raises many types for a damaged workbook
+        raise DataError(path, f"not a readable Excel .xls workbook ({type(exc).__name__}: "
+                              f"{clip(str(exc), 80)})") from None
+
+    def rows(name):
+        sheet = book.sheet_by_name(name)
+        out = []
+        for r in range(sheet.nrows):
+            row = []
+            for cell in sheet.row(r):
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    row.append(_cell_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)))
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    row.append(_cell_text(bool(cell.value)))
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    row.append(xlrd.error_text_from_code.get(cell.value, "#ERROR"))
+                else:
+                    row.append(_cell_text(cell.value if cell.ctype != xlrd.XL_CELL_EMPTY else None))
+            out.append(row)
+        return out
+    return {name: (lambda name=name: rows(name)) for name in book.sheet_names()}
+
+
+def wb_excel(path: Path, entry: dict) -> Parsed:
+    """A World Bank Excel download (.xls as served, or .xlsx): sheet "Data" is the
+    wide table (with its preamble), sheet "Metadata - Indicators" gives the
+    source note and licence. Rows are the sheet's row numbers."""
+    check_size(path, path.stat().st_size)
+    raw = path.read_bytes()
+    if raw[:4] == b"\xd0\xcf\x11\xe0":
+        sheets = _xls_sheets(path, raw)
+    elif raw[:2] == b"PK":
+        sheets = _xlsx_sheets(path, raw)
+    else:
+        raise DataError(path, "is not an Excel workbook (.xls or .xlsx)")
+    names = {name.strip().casefold(): name for name in sheets}
+    if "data" not in names:
+        raise DataError(path, f"no sheet \"Data\"; the workbook has {clip(', '.join(sheets), 80)}")
+    parsed = wb_wide_rows(f"{path}/{names['data']}", sheets[names["data"]]())
+    notes, meta = [], {}
+    name = names.get("metadata - indicators")
+    if name is None:
+        notes.append('no sheet "Metadata - Indicators": source note and licence not recorded')
+    else:
+        meta = indicator_metadata(f"{path}/{name}", sheets[name]())
+        parsed.meta["metadata_file"] = f'sheet "{name}"'
+    if "metadata - countries" in names:
+        notes.append('sheet "Metadata - Countries" (regions and income groups) is not used')
+    parsed.meta["indicator_metadata"] = meta
+    parsed.meta["metadata_notes"] = notes
+    parsed.meta["table"] = f'sheet "{names["data"]}"'
+    parsed.meta["source_path"] = f"{path}/{names['data']}"
+    return parsed
+
+
+def wb_folder_metadata(path: Path) -> tuple[dict, list[str], str | None]:
+    """For an API_ csv lying in an unzipped World Bank download: the indicator
+    metadata of the Metadata_Indicator file beside it (and notes on what was skipped)."""
+    folder = Path(path).parent
+    stem = Path(path).name
+    notes, meta, meta_file = [], {}, None
+    partner = folder / f"Metadata_Indicator_{stem}"
+    if not partner.is_file():
+        others = sorted(p for p in folder.glob("Metadata_Indicator_*") if p.is_file())
+        partner = others[0] if len(others) == 1 else None
+    if partner is None:
+        notes.append("no Metadata_Indicator file beside it: source note and licence not recorded")
+    else:
+        meta = indicator_metadata(partner, rows_of(partner, read_text(partner)))
+        meta_file = partner.name
+    country = sorted(folder.glob("Metadata_Country_*"))
+    if country:
+        notes.append(f"{country[0].name} (regions and income groups) is not used")
+    return meta, notes, meta_file
+
+
 READERS = {
     "wb_wide": wb_wide,
+    "wb_zip": wb_zip,
+    "wb_excel": wb_excel,
     "wb_long": wb_long,
     "tidy": tidy,
     "ti_cpi": ti_cpi,
@@ -349,8 +592,17 @@ READERS = {
 
 def sniff_reader(path: Path) -> str:
     """Which reader fits a file an analyst hands us (``make book DATA=...``)."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".zip":
+        return "wb_zip"
+    if suffix in (".xlsx", ".xls"):
+        return "wb_excel"
+    if metadata_kind(path):
+        raise not_data(path, metadata_kind(path))
     head = read_text(path)[:4096]
     first = next((line for line in head.splitlines() if line.strip()), "")
+    if metadata_kind(path, first):
+        raise not_data(path, metadata_kind(path, first))
     if first.startswith('"Data Source"') or first.startswith("Data Source") or first.startswith(
             ("Country Name,Country Code,Indicator Name", '"Country Name","Country Code","Indicator Name"')):
         return "wb_wide"
