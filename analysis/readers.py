@@ -209,7 +209,8 @@ def records_frame(country, key_kind: str, indicator, year, value, unit, lines, c
     df = pd.DataFrame({"country": country, "key_kind": key_kind, "indicator": indicator,
                        "year": year, "value": value, "unit": unit, "_row": lines, "_col": col})
     df = df[df["value"].notna()].reset_index(drop=True)
-    return df.astype({"year": "int64", "value": "float64", "_row": "int64"})[RECORD_COLUMNS]
+    return df.astype({"country": str, "indicator": str, "year": "int64", "value": "float64", "_row": "int64",
+                      "_col": str})[RECORD_COLUMNS]
 
 
 # ------------------------------------------------------------------------ readers
