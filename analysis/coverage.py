@@ -243,9 +243,8 @@ def further_markdown(m: pd.DataFrame) -> list[str]:
     labels = _labels()
     first = stats["first"].astype("Int64").astype(str)
     last = stats["last"].astype("Int64").astype(str)
-    text = [("–" if v == 0 else (f"{a}–{b}" if a != b else a)) + f" ({v} of {n})"
-            for v, n, a, b in zip(stats["values"], stats["years"], first, last)]
-    stats["cell"] = [f"**{t}**" if v < n else t for t, v, n in zip(text, stats["values"], stats["years"])]
+    stats["cell"] = ["**none**" if v == 0 else (f"{a}–{b}" if a != b else a) + f", {v}/{n}"
+                     for v, n, a, b in zip(stats["values"], stats["years"], first, last)]
     cells = stats.pivot(index="indicator", columns="country_iso3", values="cell").reindex(columns=codes)
     topic_of = stats.drop_duplicates("indicator").set_index("indicator")["topic"]
     n = len(cells)
@@ -254,8 +253,9 @@ def further_markdown(m: pd.DataFrame) -> list[str]:
         "## Further indicators", "",
         f"The data hold {n:,} indicator{'s' if n != 1 else ''} that `analysis/indicators.yml` does not describe "
         "(the book's text does not use them). They are grouped by topic, from the prefix of their code "
-        "(`analysis/topics.yml`). Each cell gives the first and last year with a value and how many of the "
-        "years in which any country reports the indicator have one; **bold** where years are missing.", "",
+        "(`analysis/topics.yml`). Each cell gives the first and last year with a value, then how many of the "
+        "years in which any country reports the indicator have one (*values*/*years*); **none** where the "
+        "country has no value at all.", "",
         f"```{{figure}} figures/coverage/{FURTHER}.png",
         f":name: fig-coverage-{FURTHER}",
         ":alt: Heatmap of the further indicators: topics in rows, countries in columns; each cell gives the "
@@ -280,7 +280,7 @@ def further_markdown(m: pd.DataFrame) -> list[str]:
             name = f"{_cell(label)} (`{code}`)" if label != code else f"`{code}`"
             table.append(f"| {name} | " + " | ".join(row) + " |")
         if k > COLLAPSE:
-            lines += [f"````{{dropdown}} {k} indicators", *table, "````", ""]
+            lines += [f"````{{dropdown}} Show the {k} indicators", *table, "````", ""]
         else:
             lines += [*table, ""]
     return lines

@@ -123,7 +123,7 @@ def dictionary_markdown() -> str:
             part = "".join(row for row, t in zip(rows, topic) if t == slug)
             text += f"\n({f'dict-{slug}'})=\n### {name}\n\n"
             if counts[slug] > GROUP_ABOVE:
-                text += f"````{{dropdown}} {counts[slug]} indicators\n{head}{part}````\n"
+                text += f"````{{dropdown}} Show the {counts[slug]} indicators\n{head}{part}````\n"
             else:
                 text += head + part
     return text
