@@ -74,7 +74,7 @@ def test_many_indicators_are_grouped_by_topic_and_collapsed(tmp_path, monkeypatc
     # the cells agree with the table
     kaz = table[(table["indicator"] == further[0]) & (table["country_iso3"] == "KAZ")]["year"]
     if len(kaz):
-        assert f"{kaz.min()}–{kaz.max()} (" in pages["matrix"].split(f"`{further[0]}`")[1].split("\n")[0]
+        assert f"{kaz.min()}–{kaz.max()}, {len(kaz)}/" in pages["matrix"].split(f"`{further[0]}`")[1].split("\n")[0]
 
 
 def test_a_few_further_indicators_are_still_listed_one_by_one(tmp_path, monkeypatch):
