@@ -176,10 +176,16 @@ def first_failure(failures: list[tuple]) -> None:
 def number_column(path: Path, cells: pd.Series, lines: pd.Series, column, order: int = 0):
     """``(values, failure)``: floats (NaN for missing-value markers) and the first
     cell that is not a number, as a candidate for :func:`first_failure`."""
-    s = cells.str.strip()
-    missing = s.str.casefold().isin(MISSING)
-    num = pd.to_numeric(s.str.rstrip("*").str.strip().where(~missing), errors="coerce").astype("float64")
-    bad = ~missing & ~np.isfinite(num.to_numpy())
+    # plain numbers in one C pass; only the rest (markers, footnotes, errors) as text
+    num = pd.to_numeric(cells, errors="coerce").astype("float64")
+    bad = pd.Series(False, index=cells.index)
+    rest = ~np.isfinite(num.to_numpy())
+    if rest.any():
+        s = cells[rest].str.strip()
+        missing = s.str.casefold().isin(MISSING)
+        again = pd.to_numeric(s.str.rstrip("*").str.strip().where(~missing), errors="coerce").astype("float64")
+        num[rest] = again
+        bad[rest] = ~missing & ~np.isfinite(again.to_numpy())
     for k in np.flatnonzero(bad.to_numpy()):  # what pandas does not read, Python's float() may
         col = column.iloc[k] if isinstance(column, pd.Series) else column
         try:
@@ -192,10 +198,23 @@ def number_column(path: Path, cells: pd.Series, lines: pd.Series, column, order:
     return num, None
 
 
+def distinct(cells: pd.Series, fn) -> pd.Series:
+    """``fn`` applied to each distinct cell once (a column of codes, countries or
+    years holds a few thousand distinct texts in half a million cells)."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    out = fn(pd.Series(uniques, dtype=object))
+    return pd.Series(out.to_numpy()[codes], index=cells.index)
+
+
+def stripped(cells: pd.Series) -> pd.Series:
+    return distinct(cells, lambda u: u.str.strip())
+
+
 def year_column(path: Path, cells: pd.Series, lines: pd.Series, column: str, order: int = 0):
-    s = cells.str.strip()
-    ok = s.str.fullmatch(YEAR_RE)
-    years = pd.to_numeric(s.where(ok, "0"), errors="coerce").fillna(0).astype("int64")
+    s = stripped(cells)
+    ok = distinct(s, lambda u: u.str.fullmatch(YEAR_RE)).astype(bool)
+    years = distinct(s, lambda u: pd.to_numeric(u.where(u.str.fullmatch(YEAR_RE), "0"), errors="coerce")
+                     .fillna(0)).astype("int64")
     bad = ~ok | (years < YEAR_MIN) | (years > YEAR_MAX)
     if bad.any():
         k = int(np.flatnonzero(bad.to_numpy())[0])
@@ -272,11 +291,11 @@ def wb_long(path: Path, entry: dict) -> Parsed:
     if not kept:
         raise no_values(path)
     table = pd.DataFrame(kept, dtype=object)
-    codes = table[pos["Indicator Code"]].str.strip() if "Indicator Code" in pos else fixed
+    codes = stripped(table[pos["Indicator Code"]]) if "Indicator Code" in pos else fixed
     years, y_fail = year_column(path, table[pos["Year"]], lines, "Year", 0)
     values, v_fail = number_column(path, table[pos["Value"]], lines, "Value", 1)
     first_failure([y_fail, v_fail])
-    df = records_frame(table[pos["Country Code"]].str.strip(), "iso3", codes, years, values, None, lines, "Value")
+    df = records_frame(stripped(table[pos["Country Code"]]), "iso3", codes, years, values, None, lines, "Value")
     if df.empty:
         raise no_values(path)
     return Parsed(df)
@@ -306,8 +325,8 @@ def tidy(path: Path, entry: dict) -> Parsed:
         raise no_values(path)
     table = pd.DataFrame(kept, dtype=object)
     del kept
-    codes = table[pos["indicator"]].str.strip()
-    bad_code = ~codes.str.fullmatch(CODE_RE)
+    codes = stripped(table[pos["indicator"]])
+    bad_code = ~distinct(codes, lambda u: u.str.fullmatch(CODE_RE)).astype(bool)
     code_fail = None
     if bad_code.any():
         k = int(np.flatnonzero(bad_code.to_numpy())[0])
@@ -321,7 +340,7 @@ def tidy(path: Path, entry: dict) -> Parsed:
     if "unit" in pos:
         unit = table[pos["unit"]].str.strip()
         unit = unit.where(unit != "", None)
-    df = records_frame(table[pos["country_iso3"]].str.strip(), "iso3_strict", codes, years, values, unit,
+    df = records_frame(stripped(table[pos["country_iso3"]]), "iso3_strict", codes, years, values, unit,
                        lines, "value")
     if df.empty:
         raise no_values(path)
