@@ -121,3 +121,24 @@ def test_year_and_code_errors_keep_file_order(tmp_path):
     with pytest.raises(DataError) as exc:
         readers.tidy(path, {})
     assert "row 3" in str(exc.value) and "year" in str(exc.value)
+
+
+def test_topics_come_from_the_code_prefix():
+    slugs = config.topic_slugs(pd.Series(["IT.NET.USER.ZS", "SP.POP.TOTL", "SH.SYN.0001", "EGDI.INDEX",
+                                          "TST.IND.ZS", "NY"]))
+    assert slugs.tolist() == ["ict", "population", "health", "egov", "other", "economy"]
+    assert config.topics()[-1] == config.OTHER_TOPIC
+    slugs_listed = [s for s, _ in config.topics()]
+    assert len(slugs_listed) == len(set(slugs_listed))
+
+
+def test_chapters_read_only_the_indicators_the_book_describes(tmp_path):
+    from analysis import indicators
+
+    path = synthetic.write(tmp_path / "s.csv", 40)
+    table = ingest.build([_entry(path)]).table
+    out = tmp_path / "indicators.csv"
+    table.to_csv(out, index=False, lineterminator="\n")
+    got = indicators.described(out)
+    assert set(got["indicator"]) == set(table["indicator"]) & set(config.indicator_meta())
+    assert len(got) == table["indicator"].isin(list(config.indicator_meta())).sum()
