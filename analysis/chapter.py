@@ -3,7 +3,7 @@ numbers glued into its prose, computed from the processed data so that the
 text changes when the data do.
 
 Every function takes the indicator table with its derived indicators,
-``indicators.with_derived(indicators.load())``, as the notebooks read it."""
+``indicators.with_derived(indicators.described())``, as the notebooks read it."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import yaml
 
-from .paths import COUNTRIES_YML, INDICATORS_YML
+from .paths import COUNTRIES_YML, INDICATORS_YML, TOPICS_YML
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
 ROLES = ("partner", "reference")
@@ -100,3 +100,24 @@ def indicator_meta() -> dict[str, dict]:
 
 def units() -> dict[str, dict]:
     return _yaml(INDICATORS_YML)["units"]
+
+
+OTHER_TOPIC = ("other", "Other indicators")
+
+
+def topics() -> list[tuple[str, str]]:
+    """(slug, name) of every topic in page order, "Other indicators" last."""
+    return [(t["slug"], t["name"]) for t in _yaml(TOPICS_YML)["topics"]] + [OTHER_TOPIC]
+
+
+def topic_slugs(codes):
+    """The topic slug of each indicator code (a pandas Series in, one out), by
+    the prefix before its first dot (analysis/topics.yml); computed once per
+    distinct code, so a table of any length costs one lookup per indicator."""
+    import pandas as pd
+
+    by_prefix = {p: t["slug"] for t in _yaml(TOPICS_YML)["topics"] for p in t["prefixes"]}
+    codes = pd.Series(codes)
+    uniq = pd.Series(codes.unique())
+    slug = uniq.str.split(".", n=1).str[0].map(by_prefix).fillna(OTHER_TOPIC[0])
+    return codes.map(dict(zip(uniq, slug)))

@@ -42,17 +42,21 @@ def matrix(df: pd.DataFrame) -> pd.DataFrame:
     indicator for at least one country (so the off-years of a survey held every
     other year are not gaps), with the value's source, or "" when the sources hold
     no value for that country: the missing cells are rows too."""
-    rows = []
     codes = config.iso3_codes()
-    for ind, d in df.groupby("indicator", sort=True):
-        years = sorted(int(y) for y in d["year"].unique())
-        have = {(r.country_iso3, int(r.year)): r.source_id for r in d.itertuples()}
-        for iso3 in codes:
-            for y in years:
-                src = have.get((iso3, y), "")
-                rows.append({"indicator": ind, "country_iso3": iso3, "year": y,
-                             "has_value": bool(src), "source_id": src})
-    return pd.DataFrame(rows, columns=["indicator", "country_iso3", "year", "has_value", "source_id"])
+    cols = ["indicator", "country_iso3", "year", "has_value", "source_id"]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    # every (indicator, year) with a value × every country, joined once with the values
+    cells = (df[["indicator", "year"]].drop_duplicates()
+             .merge(pd.DataFrame({"country_iso3": codes}), how="cross"))
+    have = df.loc[df["country_iso3"].isin(codes), ["indicator", "country_iso3", "year", "source_id"]]
+    m = cells.merge(have, on=["indicator", "country_iso3", "year"], how="left")
+    m["source_id"] = m["source_id"].fillna("").astype(str)
+    m["has_value"] = m["source_id"] != ""
+    m["year"] = m["year"].astype("int64")
+    order = m["country_iso3"].map({c: i for i, c in enumerate(codes)})
+    m = m.assign(_c=order).sort_values(["indicator", "_c", "year"], kind="stable")
+    return m[cols].reset_index(drop=True)
 
 
 def year_ranges(years) -> str:
@@ -158,12 +162,137 @@ def _cell(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+# ------------------------------------------------------- further indicators
+# Indicators analysis/indicators.yml does not describe (a whole World Bank
+# download adds some 1,500): one compact row each, grouped by topic
+# (analysis/topics.yml), every statistic computed in one grouping of the
+# matrix, never one scan of it per indicator.
+FURTHER = "further"
+COLLAPSE = 12  # a topic with more indicators than this is shown collapsed
+
+
+def split(m: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the book's own indicators, the further ones) of a matrix."""
+    known = m["indicator"].isin(list(config.indicator_meta()))
+    return m[known], m[~known]
+
+
+def further_table(m: pd.DataFrame) -> pd.DataFrame:
+    """Per further indicator: its topic and, per country, the years with a value
+    (first–last), their number, and the number of years any country reports."""
+    stats = (m.assign(y=m["year"].where(m["has_value"]))
+             .groupby(["indicator", "country_iso3"], sort=True)
+             .agg(values=("has_value", "sum"), years=("year", "size"), first=("y", "min"), last=("y", "max"))
+             .reset_index())
+    stats["topic"] = config.topic_slugs(stats["indicator"]).to_numpy()
+    return stats
+
+
+def topic_shares(m: pd.DataFrame) -> pd.DataFrame:
+    """Topic × country: the share (%) of indicator-years with a value."""
+    stats = further_table(m)
+    names = dict(config.topics())
+    t = stats.groupby(["topic", "country_iso3"]).agg(values=("values", "sum"), years=("years", "sum"))
+    share = (100 * t["values"] / t["years"]).unstack("country_iso3").reindex(columns=config.iso3_codes())
+    order = [slug for slug, _ in config.topics() if slug in share.index]
+    share = share.reindex(order)
+    share.index = [names[s] for s in share.index]
+    share.index.name = "topic"
+    return share.round(1)
+
+
+def topic_figure(shares: pd.DataFrame):
+    """Heatmap: topics in rows, countries in columns, the share of values held."""
+    from matplotlib.figure import Figure
+
+    names = [config.country(c).name for c in shares.columns]
+    fig = Figure(figsize=(8, 1.0 + 0.32 * len(shares)))
+    ax = fig.subplots()
+    ax.pcolormesh(range(len(names) + 1), range(len(shares) + 1), shares.to_numpy(dtype=float),
+                  cmap="Blues", vmin=0, vmax=100, edgecolors="#DDDDDD", linewidth=0.4)
+    for i, row in enumerate(shares.to_numpy(dtype=float)):
+        for j, v in enumerate(row):
+            if v == v:
+                ax.text(j + 0.5, i + 0.5, f"{v:.0f}%", ha="center", va="center", fontsize=7,
+                        color="white" if v > 60 else "black")
+    ax.set_xticks([j + 0.5 for j in range(len(names))], names, fontsize=8)
+    ax.set_yticks([i + 0.5 for i in range(len(shares))], list(shares.index), fontsize=8)
+    ax.invert_yaxis()
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def _labels() -> dict[str, str]:
+    from .paths import CATALOG_CSV
+
+    if not CATALOG_CSV.exists():
+        return {}
+    cat = pd.read_csv(CATALOG_CSV, dtype=str, keep_default_na=False)
+    return dict(zip(cat["indicator"], cat["label"]))
+
+
+def further_markdown(m: pd.DataFrame) -> list[str]:
+    stats = further_table(m)
+    codes = config.iso3_codes()
+    names = [config.country(c).name for c in codes]
+    labels = _labels()
+    first = stats["first"].astype("Int64").astype(str)
+    last = stats["last"].astype("Int64").astype(str)
+    stats["cell"] = ["**none**" if v == 0 else (f"{a}–{b}" if a != b else a) + f", {v}/{n}"
+                     for v, n, a, b in zip(stats["values"], stats["years"], first, last)]
+    cells = stats.pivot(index="indicator", columns="country_iso3", values="cell").reindex(columns=codes)
+    topic_of = stats.drop_duplicates("indicator").set_index("indicator")["topic"]
+    n = len(cells)
+    shares = topic_shares(m)
+    lines = [
+        "## Further indicators", "",
+        f"The data hold {n:,} indicator{'s' if n != 1 else ''} that `analysis/indicators.yml` does not describe "
+        "(the book's text does not use them). They are grouped by topic, from the prefix of their code "
+        "(`analysis/topics.yml`). Each cell gives the first and last year with a value, then how many of the "
+        "years in which any country reports the indicator have one (*values*/*years*); **none** where the "
+        "country has no value at all.", "",
+        f"```{{figure}} figures/coverage/{FURTHER}.png",
+        f":name: fig-coverage-{FURTHER}",
+        ":alt: Heatmap of the further indicators: topics in rows, countries in columns; each cell gives the "
+        "share of indicator-years with a value. " + "; ".join(
+            f"{t}: " + ", ".join(f"{config.country(c).name} {v:.0f}%" for c, v in row.items() if v == v)
+            for t, row in shares.iterrows()),
+        "",
+        "Share of the further indicators' years with a value, by topic and country. Data: "
+        f"{{download}}`CSV <figures/coverage/{FURTHER}.csv>` · {{download}}`PNG <figures/coverage/{FURTHER}.png>` · "
+        f"{{download}}`SVG <figures/coverage/{FURTHER}.svg>`",
+        "```", "",
+    ]
+    for slug, title in config.topics():
+        rows = cells[topic_of.reindex(cells.index).to_numpy() == slug]
+        if rows.empty:
+            continue
+        k = len(rows)
+        lines += [f"### {title}", ""]
+        table = ["| Indicator | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        for code, row in zip(rows.index, rows.to_numpy()):
+            label = labels.get(code, code)
+            name = f"{_cell(label)} (`{code}`)" if label != code else f"`{code}`"
+            table.append(f"| {name} | " + " | ".join(row) + " |")
+        if k > COLLAPSE:
+            lines += [f"````{{dropdown}} Show the {k} indicators", *table, "````", ""]
+        else:
+            lines += [*table, ""]
+    return lines
+
+
 def markdown(m: pd.DataFrame) -> str:
     from .indicators import label_of
 
     lines = []
+    key, further = split(m)
     for slug, title, _ in GROUPS:
-        g = m[m["indicator"].map(group_of) == slug]
+        g = key[key["indicator"].map(group_of) == slug]
         if g.empty:
             continue
         lo, hi = int(g["year"].min()), int(g["year"].max())
@@ -186,6 +315,8 @@ def markdown(m: pd.DataFrame) -> str:
                          f"{config.country(r.country_iso3).name} | {r.values} | {r.years} | "
                          f"{'**' + r.missing + '**' if r.missing != 'none' else 'none'} | {_cell(r.sources)} |")
         lines.append("")
+    if len(further):
+        lines += further_markdown(further)
     return "\n".join(lines)
 
 
@@ -197,12 +328,19 @@ def write(df: pd.DataFrame | None = None, figdir: Path = FIGURES, md_path: Path 
     m = matrix(df)
     colours = _source_colours(m)
     plots.setup()
+    key, further = split(m)
     for slug, _, _ in GROUPS:
-        g = m[m["indicator"].map(group_of) == slug]
+        g = key[key["indicator"].map(group_of) == slug]
         if g.empty:
             continue
         plots.render(figdir / slug, lambda g=g: (figure(g, colours), g.set_index(["indicator", "country_iso3", "year"])),
                      g, colours, config.iso3_codes())
+    if len(further):
+        shares = topic_shares(further)
+        plots.render(figdir / FURTHER, lambda: (topic_figure(shares), shares), shares)
+    else:
+        for ext in (".png", ".svg", ".csv", ".key"):
+            (figdir / FURTHER).with_suffix(ext).unlink(missing_ok=True)
     text = markdown(m)
     md_path.parent.mkdir(parents=True, exist_ok=True)
     if not md_path.exists() or md_path.read_text(encoding="utf-8") != text:

@@ -343,7 +343,7 @@ def section(iso3: str, section_name: str) -> list:
 
     c = config.country(iso3)
     th, cl, st, ln = claims.themes(), claims.claims(), claims.strategies(), claims.links()
-    df = indicators.load()
+    df = indicators.described()
     slug = SLUG[section_name]
     out = [_markdown(points_table(th, iso3, section_name),
                      f"The papers' points on {c.name} under “{section_name}”, in our words (region-wide "

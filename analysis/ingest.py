@@ -84,12 +84,14 @@ def check_conflicts(df: pd.DataFrame, path: Path) -> pd.DataFrame:
     key = schema.KEY
     dup = df[df.duplicated(key, keep=False)]
     if not dup.empty:
-        for _, grp in dup.groupby(key, sort=True):
-            if grp["value"].nunique() > 1:
-                a, b = grp.iloc[0], grp.iloc[1]
-                raise DataError(path, f"{a['country_iso3']} {a['indicator']} {a['year']} is given twice with "
-                                      f"different values ({a['value']:g} at row {a['_row']}, {b['value']:g})",
-                                row=int(b["_row"]), column=b["_col"])
+        differ = dup.groupby(key, sort=True)["value"].transform("nunique") > 1
+        if differ.any():
+            first_key = dup[differ].sort_values(key, kind="stable").iloc[0]
+            grp = dup[(dup[key] == first_key[key]).all(axis=1)]
+            a, b = grp.iloc[0], grp.iloc[1]
+            raise DataError(path, f"{a['country_iso3']} {a['indicator']} {a['year']} is given twice with "
+                                  f"different values ({a['value']:g} at row {a['_row']}, {b['value']:g})",
+                            row=int(b["_row"]), column=b["_col"])
     return df.drop_duplicates(key, keep="first")
 
 
@@ -106,14 +108,17 @@ def read_source(entry: dict, catalog: dict, file_meta: dict) -> pd.DataFrame:
     df = check_conflicts(df, path)
     known = config.indicator_meta()
     names = parsed.meta.get("indicator_names", {})
+    # one pass over the table: the first unit a file gives each indicator (if any)
+    given = df.dropna(subset=["unit"]).drop_duplicates("indicator").set_index("indicator")["unit"]
     for code in sorted(df["indicator"].unique()):
+        if code in catalog:
+            continue
         if code in known:
             unit, label = known[code]["unit"], known[code]["label"]
         else:
-            given = df.loc[df["indicator"] == code, "unit"].dropna()
             label = names.get(code) or code
-            unit = given.iloc[0] if len(given) else infer_unit(label)
-        catalog.setdefault(code, {"indicator": code, "label": label, "unit": unit, "source_id": entry["id"]})
+            unit = given[code] if code in given.index else infer_unit(label)
+        catalog[code] = {"indicator": code, "label": label, "unit": unit, "source_id": entry["id"]}
     unit_of = {c: v["unit"] for c, v in catalog.items()}
     df["unit"] = df["unit"].where(df["unit"].notna(), df["indicator"].map(unit_of))
     df["source_id"] = entry["id"]

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import DataError, clip
@@ -143,6 +144,101 @@ def no_values(path: Path) -> DataError:
     return DataError(path, "no data rows with values found")
 
 
+# ------------------------------------------------------------- column-wise
+# A World Development Indicators download for the book's countries holds about
+# half a million values: cells are checked a column at a time (pandas), and
+# only a cell that fails is looked at again with parse_number / parse_year, so
+# that the error names the same file, row and column as a cell-by-cell reader.
+YEAR_RE = r"\d{4}"
+
+
+def body(path: Path, rows: list[list[str]], first: int, width: int, slack: int = 0):
+    """(file line numbers, rows) of the non-blank rows from index ``first`` on,
+    each padded to ``width`` cells; a row whose cell count is off by more than
+    ``slack`` from the header's is an error."""
+    lines, kept = [], []
+    lo, hi = width - slack, width + slack
+    for i, row in enumerate(rows[first:], start=first + 1):
+        n = len(row)
+        if n == width:
+            kept.append(row)
+        elif not any(c.strip() for c in row):
+            continue
+        elif n < lo or n > hi:
+            raise DataError(path, f"has {n} cells, the header has {width}", row=i)
+        else:
+            kept.append((row + [""] * (width - n))[:width])
+        lines.append(i)
+    return pd.Series(lines, dtype="int64"), kept
+
+
+def first_failure(failures: list[tuple]) -> None:
+    """Raise the earliest of ``(row, order, raise_fn)`` candidates, as a reader
+    going through the file row by row, column by column would have."""
+    failures = [f for f in failures if f is not None]
+    if failures:
+        min(failures, key=lambda f: (f[0], f[1]))[2]()
+
+
+def number_column(path: Path, cells: pd.Series, lines: pd.Series, column, order: int = 0):
+    """``(values, failure)``: floats (NaN for missing-value markers) and the first
+    cell that is not a number, as a candidate for :func:`first_failure`."""
+    # plain numbers in one C pass; only the rest (markers, footnotes, errors) as text
+    num = pd.to_numeric(cells, errors="coerce").astype("float64")
+    bad = pd.Series(False, index=cells.index)
+    rest = ~np.isfinite(num.to_numpy())
+    if rest.any():
+        s = cells[rest].str.strip()
+        missing = s.str.casefold().isin(MISSING)
+        again = pd.to_numeric(s.str.rstrip("*").str.strip().where(~missing), errors="coerce").astype("float64")
+        num[rest] = again
+        bad[rest] = ~missing & ~np.isfinite(again.to_numpy())
+    for k in np.flatnonzero(bad.to_numpy()):  # what pandas does not read, Python's float() may
+        col = column.iloc[k] if isinstance(column, pd.Series) else column
+        try:
+            value = parse_number(path, cells.iloc[k], int(lines.iloc[k]), col)
+        except DataError:
+            def fail(k=k, col=col):
+                parse_number(path, cells.iloc[k], int(lines.iloc[k]), col)
+            return num, (int(lines.iloc[k]), order, fail)
+        num.iloc[k] = np.nan if value is None else value
+    return num, None
+
+
+def distinct(cells: pd.Series, fn) -> pd.Series:
+    """``fn`` applied to each distinct cell once (a column of codes, countries or
+    years holds a few thousand distinct texts in half a million cells)."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    out = fn(pd.Series(uniques, dtype=object))
+    return pd.Series(out.to_numpy()[codes], index=cells.index)
+
+
+def stripped(cells: pd.Series) -> pd.Series:
+    return distinct(cells, lambda u: u.str.strip())
+
+
+def year_column(path: Path, cells: pd.Series, lines: pd.Series, column: str, order: int = 0):
+    s = stripped(cells)
+    ok = distinct(s, lambda u: u.str.fullmatch(YEAR_RE)).astype(bool)
+    years = distinct(s, lambda u: pd.to_numeric(u.where(u.str.fullmatch(YEAR_RE), "0"), errors="coerce")
+                     .fillna(0)).astype("int64")
+    bad = ~ok | (years < YEAR_MIN) | (years > YEAR_MAX)
+    if bad.any():
+        k = int(np.flatnonzero(bad.to_numpy())[0])
+        return years, (int(lines.iloc[k]), order,
+                       lambda: parse_year(path, cells.iloc[k], int(lines.iloc[k]), column))
+    return years, None
+
+
+def records_frame(country, key_kind: str, indicator, year, value, unit, lines, col) -> pd.DataFrame:
+    """The records of a reader, rows without a value dropped."""
+    df = pd.DataFrame({"country": country, "key_kind": key_kind, "indicator": indicator,
+                       "year": year, "value": value, "unit": unit, "_row": lines, "_col": col})
+    df = df[df["value"].notna()].reset_index(drop=True)
+    return df.astype({"country": str, "indicator": str, "year": "int64", "value": "float64", "_row": "int64",
+                      "_col": str})[RECORD_COLUMNS]
+
+
 # ------------------------------------------------------------------------ readers
 def wb_wide(path: Path, entry: dict) -> Parsed:
     """World Bank wide download ``API_<code>_DS2_...csv``: with or without the
@@ -165,24 +261,30 @@ def wb_wide_rows(path, rows: list[list[str]]) -> Parsed:
     for row in rows[:h]:
         if len(row) >= 2 and row[0].strip() == "Last Updated Date":
             meta["last_updated"] = row[1].strip()
-    records = []
-    for i, row in enumerate(rows[h + 1:], start=h + 2):
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) < len(header) - 1 or len(row) > len(header) + 1:
-            raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
-        code = row[pos["Indicator Code"]].strip()
-        meta["indicator_names"].setdefault(code, row[pos["Indicator Name"]].strip())
-        country = row[pos["Country Code"]].strip()
-        for y_pos, year in years:
-            if y_pos >= len(row):
-                continue
-            value = parse_number(path, row[y_pos], i, str(year))
-            if value is not None:
-                records.append((country, "iso3", code, year, value, None, i, str(year)))
-    if not records:
+    width = len(header)
+    lines, kept = body(path, rows, h + 1, width, slack=1)
+    if not kept:
         raise no_values(path)
-    return Parsed(frame(records), meta)
+    table = pd.DataFrame(kept, columns=range(width), dtype=object).iloc[:, :width]
+    codes = table[pos["Indicator Code"]].str.strip()
+    names = table[pos["Indicator Name"]].str.strip()
+    first = ~codes.duplicated()
+    meta["indicator_names"] = dict(zip(codes[first], names[first]))
+    # the year cells, row by row as the file reads
+    ypos = [p for p, _ in years]
+    n = len(table)
+    cells = pd.Series(table[ypos].to_numpy(dtype=object).ravel(), dtype=object).fillna("")
+    r_idx = np.repeat(np.arange(n), len(ypos))
+    col_years = np.tile(np.array([y for _, y in years], dtype="int64"), n)
+    line_of = lines.to_numpy()[r_idx]
+    col_names = pd.Series(col_years.astype(str), dtype=object)
+    values, failure = number_column(path, cells, pd.Series(line_of), col_names)
+    first_failure([failure])
+    df = records_frame(table[pos["Country Code"]].str.strip().to_numpy()[r_idx], "iso3", codes.to_numpy()[r_idx],
+                       col_years, values.to_numpy(), None, line_of, col_names.to_numpy())
+    if df.empty:
+        raise no_values(path)
+    return Parsed(df, meta)
 
 
 def wb_long(path: Path, entry: dict) -> Parsed:
@@ -196,20 +298,23 @@ def wb_long(path: Path, entry: dict) -> Parsed:
     fixed = entry.get("indicator")
     if "Indicator Code" not in pos and not fixed:
         raise DataError(path, "no 'Indicator Code' column and no `indicator:` in data/sources.yml", row=h + 1)
-    records = []
-    for i, row in data_rows(path, rows, h + 1, len(header)):
-        code = row[pos["Indicator Code"]].strip() if "Indicator Code" in pos else fixed
-        year = parse_year(path, row[pos["Year"]], i, "Year")
-        value = parse_number(path, row[pos["Value"]], i, "Value")
-        if value is not None:
-            records.append((row[pos["Country Code"]].strip(), "iso3", code, year, value, None, i, "Value"))
-    if not records:
+    lines, kept = body(path, rows, h + 1, len(header))
+    if not kept:
         raise no_values(path)
-    return Parsed(frame(records))
+    table = pd.DataFrame(kept, dtype=object)
+    codes = stripped(table[pos["Indicator Code"]]) if "Indicator Code" in pos else fixed
+    years, y_fail = year_column(path, table[pos["Year"]], lines, "Year", 0)
+    values, v_fail = number_column(path, table[pos["Value"]], lines, "Value", 1)
+    first_failure([y_fail, v_fail])
+    df = records_frame(stripped(table[pos["Country Code"]]), "iso3", codes, years, values, None, lines, "Value")
+    if df.empty:
+        raise no_values(path)
+    return Parsed(df)
 
 
 TIDY_REQUIRED = ["country_iso3", "indicator", "year", "value"]
 TIDY_OPTIONAL = ["unit", "source"]
+CODE_RE = r"[A-Za-z][A-Za-z0-9_.]{0,63}"
 
 
 def tidy(path: Path, entry: dict) -> Parsed:
@@ -225,20 +330,32 @@ def tidy(path: Path, entry: dict) -> Parsed:
     if extra:
         raise DataError(path, f"unexpected column(s) {', '.join(repr(c) for c in extra)}; allowed: "
                               f"{', '.join(TIDY_REQUIRED + TIDY_OPTIONAL)}", row=1)
-    records = []
-    for i, row in data_rows(path, rows, 1, len(header)):
-        code = row[pos["indicator"]].strip()
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.]{0,63}", code):
-            raise DataError(path, f"indicator code {clip(code)} must be letters, digits, '.' or '_'",
-                            row=i, column="indicator")
-        year = parse_year(path, row[pos["year"]], i, "year")
-        value = parse_number(path, row[pos["value"]], i, "value")
-        unit = row[pos["unit"]].strip() or None if "unit" in pos else None
-        if value is not None:
-            records.append((row[pos["country_iso3"]].strip(), "iso3_strict", code, year, value, unit, i, "value"))
-    if not records:
+    lines, kept = body(path, rows, 1, len(header))
+    del rows
+    if not kept:
         raise no_values(path)
-    return Parsed(frame(records))
+    table = pd.DataFrame(kept, dtype=object)
+    del kept
+    codes = stripped(table[pos["indicator"]])
+    bad_code = ~distinct(codes, lambda u: u.str.fullmatch(CODE_RE)).astype(bool)
+    code_fail = None
+    if bad_code.any():
+        k = int(np.flatnonzero(bad_code.to_numpy())[0])
+        code_fail = (int(lines.iloc[k]), 0, lambda: (_ for _ in ()).throw(DataError(
+            path, f"indicator code {clip(codes.iloc[k])} must be letters, digits, '.' or '_'",
+            row=int(lines.iloc[k]), column="indicator")))
+    years, y_fail = year_column(path, table[pos["year"]], lines, "year", 1)
+    values, v_fail = number_column(path, table[pos["value"]], lines, "value", 2)
+    first_failure([code_fail, y_fail, v_fail])
+    unit = None
+    if "unit" in pos:
+        unit = table[pos["unit"]].str.strip()
+        unit = unit.where(unit != "", None)
+    df = records_frame(stripped(table[pos["country_iso3"]]), "iso3_strict", codes, years, values, unit,
+                       lines, "value")
+    if df.empty:
+        raise no_values(path)
+    return Parsed(df)
 
 
 def ti_cpi(path: Path, entry: dict) -> Parsed:

@@ -304,7 +304,7 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
 def pages() -> dict[str, str]:
     """File name under book/_generated → text; also writes the two figures."""
     th, st, ln = claims.themes(), claims.strategies(), claims.links()
-    df = indicators.load()
+    df = indicators.described()
     a, t = audit.compute(), audit.targets()
     timeline(st)
     synthesis_heatmap(th)

@@ -85,7 +85,7 @@ def _table():
 @functools.lru_cache(maxsize=1)
 def _read_table(size: int, mtime_ns: int):
     from . import indicators
-    return indicators.with_derived(indicators.load())
+    return indicators.with_derived(indicators.described())
 
 
 def data_hash(job: Job) -> str:

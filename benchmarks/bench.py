@@ -15,6 +15,9 @@ so the working tree is never touched. Measured, as the median of --runs runs:
   no-change rebuild     make book again with nothing changed
   one-country change    make book after one Kazakhstan value changed in a raw file
   pdf build             make pdf (with --pdf)
+  real-sized data       (--wdi 1500, or --wdi-only) a cold build, then a cold build with
+                        a synthetic file of 1,500 indicators × 66 years × 6 countries
+                        added (benchmarks/synthetic.py), and its peak memory
   scaling               cold build (make book) with 6, 12, 24, 48 countries
                         (synthetic copies of the real ones, new ISO3 codes),
                         and how far it is from a straight line
@@ -47,6 +50,86 @@ def sh(cmd: str, cwd: Path, env: dict | None = None, out: list | None = None) ->
     if out is not None:
         out.append(proc.stdout)
     return time.perf_counter() - start
+
+
+def sh_peak(cmd: str, cwd: Path) -> tuple[float, float, float]:
+    """Run a command; (seconds, peak RSS of its whole process tree in MB, sampled
+    every 0.1 s, and the largest single process's max RSS in MB from getrusage)."""
+    import resource
+    import threading
+
+    import psutil
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": str(cwd)})
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        root = psutil.Process(proc.pid)
+        while not done.is_set():
+            total = 0
+            try:
+                for p in [root, *root.children(recursive=True)]:
+                    try:
+                        total += p.memory_info().rss
+                    except psutil.Error:
+                        pass
+            except psutil.Error:
+                pass
+            peak[0] = max(peak[0], total)
+            done.wait(0.1)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    _, err = proc.communicate()
+    seconds = time.perf_counter() - start
+    done.set()
+    t.join()
+    if proc.returncode:
+        raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{err[-3000:]}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, peak[0] / 2**20, max(after, before) / 1024
+
+
+def wdi_benchmark(n: int, layout: str = "tidy") -> list[tuple[str, float, float, float]]:
+    """Cold build, then a cold build with a synthetic file of ``n`` indicators × 66
+    years × 6 countries added by ``make book DATA=...`` (registration, ingest,
+    pages, notebooks, Sphinx), then a no-change rebuild: (step, seconds, tree peak MB, process max MB)."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import synthetic
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="srd-bench-wdi-") as tmp:
+        repo = copy_repo(Path(tmp) / "repo")
+        clean(repo)
+        rows.append(("cold build (make book)", *sh_peak("make book", repo)))
+        path = synthetic.write(Path(tmp) / f"wdi_{n}.csv", n, layout)
+        clean(repo)
+        rows.append((f"cold build with {n:,} added indicators (make book DATA=..., {layout} layout)",
+                     *sh_peak(f"make book DATA={path}", repo)))
+        rows.append((f"no-change rebuild with {n:,} added indicators (make book)", *sh_peak("make book", repo)))
+    return rows
+
+
+def print_wdi(rows, n: int) -> None:
+    cold = rows[0][1]
+    print(f"# Real-sized data: {n:,} synthetic indicators × 66 years × 6 countries (benchmarks/synthetic.py)")
+    print()
+    print(f"Machine: {machine()}.")
+    print()
+    print("| step | seconds | vs cold build | peak memory, process tree (MB) | largest process (MB) |")
+    print("|---|---:|---:|---:|---:|")
+    for name, sec, tree, one in rows:
+        print(f"| {name} | {sec:.1f} | {sec / cold:.1f}× | {tree:.0f} | {one:.0f} |")
+    big = rows[1]
+    print()
+    print("| target | measured | |")
+    print("|---|---:|---|")
+    print(f"| build with the file ≤ 3× a cold build | {big[1] / cold:.1f}× | {'met' if big[1] <= 3 * cold else 'missed'} |")
+    print(f"| peak memory < 2 GB (whole process tree) | {big[2]:,.0f} MB | {'met' if big[2] < 2048 else 'missed'} |")
 
 
 def notebook_seconds(outputs: list[str]) -> list[float]:
@@ -211,7 +294,15 @@ def main() -> int:
     ap.add_argument("--pdf", action="store_true", help="also time `make pdf`")
     ap.add_argument("--contention-only", action="store_true",
                     help="only measure how two processes importing the notebook libraries slow each other")
+    ap.add_argument("--wdi", type=int, default=0, metavar="N",
+                    help="also time a build with N synthetic indicators added (real-sized data, e.g. 1500)")
+    ap.add_argument("--wdi-layout", choices=["tidy", "wb_wide"], default="tidy")
+    ap.add_argument("--wdi-only", action="store_true", help="only the real-sized data benchmark (--wdi, default 1500)")
     args = ap.parse_args()
+    if args.wdi_only:
+        n = args.wdi or 1500
+        print_wdi(wdi_benchmark(n, args.wdi_layout), n)
+        return 0
     if args.contention_only:
         print_contention(args.runs)
         return 0
@@ -310,6 +401,9 @@ def main() -> int:
         print(f"| {name} | {value} | {'met' if ok else 'missed'} |")
     print()
     print_contention(max(args.runs, 5))
+    if args.wdi:
+        print()
+        print_wdi(wdi_benchmark(args.wdi, args.wdi_layout), args.wdi)
     return 0
 
 
