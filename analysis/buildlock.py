@@ -118,12 +118,15 @@ def run(lock_path: str, argv: list[str], goals: str, parent_make: bool) -> int:
         rc = child.wait()
     except KeyboardInterrupt:
         rc = stop(child, interrupted[0])
-    for t in copiers:
-        t.join(timeout=2)
+    try:
+        for t in copiers:
+            t.join(timeout=2)
+    except KeyboardInterrupt:  # a signal just after the build ended: reported below
+        pass
     if interrupted:
         return finish_interrupted(f"interrupted: make {goals} stopped; _build/html holds the last complete book, "
                                   f"and the next `make {goals}` redoes what was not finished")
-    return rc
+    return rc if rc >= 0 else 128 - rc  # killed by a signal: as a shell reports it
 
 
 def stop(child: subprocess.Popen, signum: int) -> int:
