@@ -5,6 +5,18 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
+
+# One build at a time: every goal runs inside one lock held for the whole run
+# (a second make in this folder says a build is running and waits for it), and
+# Ctrl-C stops the whole build within seconds, with one line; see analysis/buildlock.py.
+BUILD_LOCK := $(CURDIR)/.build.lock
+ifneq ($(SRD_BUILD_LOCK),$(BUILD_LOCK))
+.PHONY: locked $(MAKECMDGOALS)
+locked:
+	@exec $(PYTHON) analysis/buildlock.py $(BUILD_LOCK) --parent-make --goals "$(MAKECMDGOALS)" -- \
+	  $(MAKE) --no-print-directory $(MAKECMDGOALS)
+$(MAKECMDGOALS): locked ; @:
+else
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
@@ -100,3 +112,5 @@ test: book browser-deps pdf
 
 clean:
 	rm -rf _build book/countries/*.ipynb book/regional.ipynb book/figures book/_generated
+
+endif

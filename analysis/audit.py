@@ -24,6 +24,7 @@ import sys
 
 import pandas as pd
 
+from . import atomic
 from . import claims as ledger
 from . import config, indicators, ingest
 from .errors import DataError
@@ -946,8 +947,8 @@ def written() -> pd.DataFrame:
 
 def write(audit_df: pd.DataFrame, targets_df: pd.DataFrame) -> None:
     AUDIT_CSV.parent.mkdir(parents=True, exist_ok=True)
-    audit_df.to_csv(AUDIT_CSV, index=False, lineterminator="\n")
-    targets_df.to_csv(TARGETS_CSV, index=False, lineterminator="\n")
+    atomic.write_csv(AUDIT_CSV, audit_df, index=False, lineterminator="\n")
+    atomic.write_csv(TARGETS_CSV, targets_df, index=False, lineterminator="\n")
 
 
 def main(argv: list[str] | None = None) -> int:

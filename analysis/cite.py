@@ -18,6 +18,7 @@ from functools import lru_cache
 
 import yaml
 
+from . import atomic
 from . import __version__, config
 from .paths import GENERATED, ROOT
 
@@ -211,9 +212,7 @@ def write_all() -> None:
     for c in config.countries():
         pages[f"cite-{c.iso3}.md"] = chapter_box_markdown(c.iso3)
     for name, text in pages.items():
-        path = GENERATED / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        atomic.update_text(GENERATED / name, text)
 
 
 # ------------------------------------------------------------------ LaTeX

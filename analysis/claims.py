@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from . import atomic
 from .errors import DataError, clip
 from .paths import BUILD, DATA
 
@@ -286,5 +287,5 @@ def validate_all(force: bool = False) -> dict[str, int]:
     VALIDATED.unlink(missing_ok=True)
     counts = {kind: len(load(kind, revalidate=True)) for kind in PATHS}
     VALIDATED.parent.mkdir(parents=True, exist_ok=True)
-    VALIDATED.write_text(digest, encoding="ascii")
+    atomic.write_text(VALIDATED, digest, encoding="ascii")
     return counts

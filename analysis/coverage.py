@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import atomic
 from . import config
 from .indicators import load
 from .paths import BOOK, GENERATED
@@ -342,6 +343,4 @@ def write(df: pd.DataFrame | None = None, figdir: Path = FIGURES, md_path: Path 
         for ext in (".png", ".svg", ".csv", ".key"):
             (figdir / FURTHER).with_suffix(ext).unlink(missing_ok=True)
     text = markdown(m)
-    md_path.parent.mkdir(parents=True, exist_ok=True)
-    if not md_path.exists() or md_path.read_text(encoding="utf-8") != text:
-        md_path.write_text(text, encoding="utf-8")
+    atomic.update_text(md_path, text)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, registry, schema
+from . import atomic, config, registry, schema
 from .indicators import load
 from .paths import CATALOG_CSV, GENERATED, REPLACED_CSV
 
@@ -220,9 +220,7 @@ def write_all() -> None:
     from . import report_pages
     pages.update(report_pages.pages())  # audit, targets, strategies, synthesis (book/*.md include them)
     for name, text in pages.items():
-        path = GENERATED / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8")
+        atomic.update_text(GENERATED / name, text)
     from . import coverage
     coverage.write()  # book/_generated/coverage-matrix.md and book/figures/coverage/ (book/coverage.md)
     from . import cite

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import atomic
 from . import config, registry, schema
 from .errors import DataError, clip
 from .paths import CATALOG_CSV, INDICATORS_CSV, REPLACED_CSV
@@ -181,9 +182,9 @@ def vintages(indicator: str, table: pd.DataFrame, entries: list[dict] | None = N
 
 def write(result: Result) -> None:
     INDICATORS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    result.table.to_csv(INDICATORS_CSV, index=False, lineterminator="\n", float_format="%.15g")
-    result.catalog.to_csv(CATALOG_CSV, index=False, lineterminator="\n")
-    result.replaced.to_csv(REPLACED_CSV, index=False, lineterminator="\n", float_format="%.15g")
+    atomic.write_csv(INDICATORS_CSV, result.table, index=False, lineterminator="\n", float_format="%.15g")
+    atomic.write_csv(CATALOG_CSV, result.catalog, index=False, lineterminator="\n")
+    atomic.write_csv(REPLACED_CSV, result.replaced, index=False, lineterminator="\n", float_format="%.15g")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import atomic
 from . import cite, config, system_deps
 from .paths import BUILD, ROOT
 
@@ -175,7 +176,8 @@ def build_offprint(tex: Tex, iso3: str) -> Path:
     check_pdf(pdf)
     COUNTRY_DIR.mkdir(parents=True, exist_ok=True)
     dest = COUNTRY_DIR / f"{iso3}.pdf"
-    shutil.copyfile(pdf, dest)
+    with atomic.replacing(dest) as tmp:  # a reader never finds half a PDF
+        shutil.copyfile(pdf, tmp)
     return dest
 
 
@@ -199,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
             check_log(LATEX / f"{NAME}.log")
             check_pdf(pdf)
             PDF_DIR.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(pdf, BOOK_PDF)
+            with atomic.replacing(BOOK_PDF) as tmp:
+                shutil.copyfile(pdf, tmp)
             print(f"pdf: {BOOK_PDF.relative_to(ROOT)}", flush=True)
         for path in build_offprints():
             print(f"pdf: {path.relative_to(ROOT)}", flush=True)

@@ -20,7 +20,7 @@ import matplotlib.ticker
 import pandas as pd
 from matplotlib.figure import Figure
 
-from . import config
+from . import atomic, config
 from .indicators import MEDIAN, label_of, regional_median, wide
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
@@ -161,15 +161,16 @@ def render(stem: Path, draw, *inputs) -> bool:
     keyfile.unlink(missing_ok=True)
     fig, data = draw()
     save(fig, stem, data)
-    keyfile.write_text(key)
+    atomic.write_text(keyfile, key)  # last: the key vouches for the files beside it
     return True
 
 
 def save(fig, stem: Path, data: pd.DataFrame | None = None) -> None:
     """Save a figure as PNG and SVG (deterministic metadata) and, if given, the
     plotted numbers as CSV beside it."""
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(stem.with_suffix(".png"), metadata={"Software": None})
-    fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
+    with atomic.replacing(stem.with_suffix(".png")) as tmp:  # never a truncated PNG, even if interrupted
+        fig.savefig(tmp, format="png", metadata={"Software": None})
+    with atomic.replacing(stem.with_suffix(".svg")) as tmp:
+        fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
     if data is not None:
-        data.to_csv(stem.with_suffix(".csv"), lineterminator="\n", float_format="%.15g")
+        atomic.write_csv(stem.with_suffix(".csv"), data, lineterminator="\n", float_format="%.15g")

@@ -17,12 +17,19 @@
    discards the work folder, so its warnings are raised again next time
    rather than hidden by the cache; so does an interrupted one (the work
    folder is marked incomplete until the build finished).
+4. Before building, ``_build`` and ``_build/html`` must be writable (a file
+   is created and removed in each, and every folder of the old book must
+   allow removing it): otherwise publishing stops with one line and
+   nothing is built or swapped. The swap itself (two renames) cannot be
+   interrupted halfway; a book left as ``html.old`` by a killed build is put
+   back in place.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -39,6 +46,56 @@ SOURCES = [ROOT / "_config.yml", ROOT / "_toc.yml", BOOK, ROOT / "_static", ROOT
            ANALYSIS, ROOT / "requirements.txt", ROOT / "CITATION.cff"]
 
 
+def _show(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def _probe(folder: Path) -> str | None:
+    """Why ``folder`` cannot take a new file (None if it can): tried, since
+    permission bits say nothing for root (a read-only mount or an immutable
+    folder stops root too)."""
+    probe = folder / f".publish-probe.{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def check_writable(target: Path = HTML) -> None:
+    """Stop (one line, nothing changed) unless the book can be swapped into
+    ``target``: its parent takes new entries (the staged book, the renames)
+    and every folder of the old book can be emptied (it is removed after the
+    swap)."""
+    target = Path(target)
+    parent = target.parent
+    if parent.exists() and not parent.is_dir():
+        raise SystemExit(f"publish: {_show(parent)} is not a folder; nothing was built or swapped")
+    parent.mkdir(parents=True, exist_ok=True)
+    problem = _probe(parent)
+    if problem:
+        raise SystemExit(f"publish: cannot write in {_show(parent)} ({problem}); nothing was built or swapped")
+    if not target.exists() and not target.is_symlink():
+        return
+    if target.is_symlink() or not target.is_dir():
+        raise SystemExit(f"publish: {_show(target)} is not a folder; remove it, nothing was built or swapped")
+    problem = _probe(target)
+    if problem:
+        raise SystemExit(f"publish: cannot write in {_show(target)} ({problem}); nothing was built or swapped")
+    for folder, dirs, _files in os.walk(target):
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise SystemExit(f"publish: cannot remove the old book's files in {_show(Path(folder))} "
+                             "(not writable); nothing was built or swapped")
+
+
+def recover(target: Path = HTML) -> None:
+    """Put back a book a killed swap left as ``<target>.old``."""
+    old = Path(target).with_name(Path(target).name + ".old")
+    if old.is_dir() and not Path(target).exists():
+        os.replace(old, target)
+
+
 def swap(staged: Path, target: Path) -> None:
     staged, target = Path(staged), Path(target)
     if not (staged / "index.html").exists():
@@ -46,9 +103,19 @@ def swap(staged: Path, target: Path) -> None:
     old = target.with_name(target.name + ".old")
     if old.exists():
         shutil.rmtree(old)
-    if target.exists():
-        os.replace(target, old)
-    os.replace(staged, target)
+    # the two renames as one step: Ctrl-C between them would leave no book at all
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
+    try:
+        if target.exists():
+            os.replace(target, old)
+        try:
+            os.replace(staged, target)
+        except OSError:
+            if old.exists() and not target.exists():
+                os.replace(old, target)  # the old book back in place
+            raise
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     if old.exists():
         shutil.rmtree(old)
 
@@ -59,10 +126,12 @@ def jupyter_book() -> str:
 
 
 def build(force: bool = False) -> int:
+    recover(HTML)
     value = stamps.digest(SOURCES)
     if not force and stamps.fresh("html", value) and (HTML / "index.html").exists():
         print("html: up to date (no source changed)")
         return 0
+    check_writable(HTML)
     if force or INCOMPLETE.exists():
         shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True, exist_ok=True)

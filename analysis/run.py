@@ -8,6 +8,12 @@ A notebook is re-executed only when its template, its parameters, the analysis
 package or the data it reads changed: a fingerprint of each is kept in
 ``_build/.execution-manifest.json``. Runs use a process pool across all cores;
 the executed notebooks are the same as from a serial run.
+
+Interrupted (Ctrl-C, SIGTERM), it stops within seconds: the notebooks being
+executed are stopped, their kernels and the kernel server with them, and each
+notebook keeps its previous file (outputs are written whole or not at all). A
+notebook's manifest entry is dropped before it runs and recorded as soon as it
+has run, so the next run executes exactly what was not finished.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -27,7 +34,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import config, warmkernel
+from . import atomic, config, warmkernel
 from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, ROOT, TEMPLATES, search_path
 
 MANIFEST = BUILD / ".execution-manifest.json"
@@ -119,6 +126,10 @@ def load_manifest() -> dict:
         return {}
 
 
+def save_manifest(manifest: dict) -> None:
+    atomic.write_text(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+
+
 # ------------------------------------------------------------------- execution
 def kernel_options(tmp: Path) -> dict:
     """How the kernel is started and stopped (measured by benchmarks/bench.py).
@@ -147,7 +158,6 @@ def execute(job: Job, kernel: "warmkernel.Spec | None" = None) -> tuple[str, flo
     with tempfile.TemporaryDirectory(prefix="srd-run-") as tmp:
         src = Path(tmp) / job.template.name
         nbformat.write(render_template(job), src)
-        dst = Path(tmp) / "out.ipynb"
         os.environ["PYTHONPATH"] = search_path(ROOT, os.environ.get("PYTHONPATH"))
         if kernel:
             os.environ.update(kernel.env)
@@ -157,9 +167,52 @@ def execute(job: Job, kernel: "warmkernel.Spec | None" = None) -> tuple[str, flo
                                  kernel_name=kernel.name if kernel else "python3", progress_bar=False, log_output=False,
                                  request_save_on_cell_execute=False, **kernel_options(Path(tmp)))
         strip_volatile(nb)
-        nbformat.write(nb, dst)
-        os.replace(dst, job.output)
+        with atomic.replacing(job.output) as dst:  # beside the output: a rename within one file system
+            nbformat.write(nb, dst)
     return job.name, time.perf_counter() - start
+
+
+# ----------------------------------------------------------------- the pool
+_busy = False
+
+
+def _worker_init() -> None:
+    """In each pool process: Ctrl-C is for the runner, which stops the workers
+    (SIGTERM) once; a worker executing a notebook then unwinds it (temporary
+    files removed), an idle one just leaves."""
+    def terminate(_signum, _frame):
+        if not _busy:
+            os._exit(0)
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, terminate)
+
+
+def _work(job: Job, kernel: "warmkernel.Spec | None") -> tuple[str, float]:
+    global _busy
+    _busy = True
+    try:
+        return execute(job, kernel)
+    except KeyboardInterrupt:
+        os._exit(130)  # stopped by the runner: nothing to report
+    finally:
+        _busy = False
+
+
+def _stop_workers(pool: ProcessPoolExecutor, grace: float = 3.0) -> None:
+    """Stop the pool's processes now, not after the notebooks they are running
+    (``shutdown`` would wait for those): SIGTERM, then SIGKILL after ``grace``."""
+    procs = [p for p in list((getattr(pool, "_processes", None) or {}).values()) if p.is_alive()]
+    for p in procs:
+        with contextlib.suppress(OSError, ValueError):
+            p.terminate()
+    deadline = time.monotonic() + grace
+    for p in procs:
+        p.join(max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        if p.is_alive():
+            p.kill()
+            p.join()
 
 
 def strip_volatile(nb: nbformat.NotebookNode) -> None:
@@ -202,6 +255,7 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
     # notebooks that must run whatever their fingerprint start at once; the
     # fingerprints (which read the data) are computed while they execute
     certain = [j for j in todo if force or not j.output.exists()]
+    forget(manifest, certain)
     if force:  # from scratch: figures are drawn again too, not taken from plots.render's cache
         for j in certain:
             shutil.rmtree(j.figures, ignore_errors=True)
@@ -211,19 +265,27 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
     with contextlib.ExitStack() as stack:  # closed in reverse: the pool finishes before the kernel server stops
         pool = kernel = None
 
+        def on_exit(kind, _exc, _tb) -> None:
+            if kind is KeyboardInterrupt:  # stop the notebooks now (their kernels go with the server, closed last)
+                _stop_workers(pool)
+            else:  # after a failure, start nothing new
+                for f in futures:
+                    f.cancel()
+
         def submit(batch: list[Job]) -> None:
             nonlocal pool, kernel
             if batch and pool is None:  # a kernel server and a pool only when something executes
                 kernel = None if warmkernel.cold() else stack.enter_context(warmkernel.server())
-                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers))
-                stack.callback(lambda: [f.cancel() for f in futures])  # after a failure, start nothing new
-            futures.update({pool.submit(execute, j, kernel): j for j in batch})
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=_worker_init))
+                stack.push(on_exit)
+            futures.update({pool.submit(_work, j, kernel): j for j in batch})
 
         submit(certain)
         pkg = stamps.package_digest()
         prints = {j.name: fingerprint(j, pkg) for j in todo}
         stale = certain + [j for j in todo if j not in certain and manifest.get(j.name) != prints[j.name]]
         cached = [j for j in todo if j not in stale]
+        forget(manifest, stale)
         for j in cached:
             done += 1
             print(f"[{done}/{total}] {j.name:<16} cached", flush=True)
@@ -232,13 +294,27 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
             name, seconds = fut.result()
             timings[name] = seconds
             manifest[name] = prints[name]
+            save_manifest(manifest)  # kept even if a later notebook is interrupted
             done += 1
             print(f"[{done}/{total}] {name:<16} executed in {seconds:5.1f} s", flush=True)
-    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
-    MANIFEST.write_text(json.dumps(manifest, indent=1, sort_keys=True, ensure_ascii=False))
+    save_manifest(manifest)
     stamps.record(step, overall_digest(todo))
     print(f"run: {len(stale)} executed, {len(cached)} cached", flush=True)
     return {"executed": sorted(timings), "cached": sorted(j.name for j in cached), "timings": timings}
+
+
+def forget(manifest: dict, batch: list[Job]) -> None:
+    """Drop the manifest entries of notebooks about to run (and save it): if
+    the run is interrupted, they are executed again next time, however far
+    their outputs or figures had got."""
+    if any(j.name in manifest for j in batch):
+        for j in batch:
+            manifest.pop(j.name, None)
+        save_manifest(manifest)
+
+
+def _interrupt(_signum, _frame):
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,7 +324,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="job names, e.g. countries/KAZ regional")
     args = ap.parse_args(argv)
     force = args.force or os.environ.get("FORCE", "") not in ("", "0")
-    run(force=force, workers=args.workers, only=args.only)
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: workers, kernels and server too
+    try:
+        run(force=force, workers=args.workers, only=args.only)
+    except KeyboardInterrupt:
+        print("run: interrupted; unfinished notebooks run again next time", file=sys.stderr)
+        return 130
     return 0
 
 

@@ -229,7 +229,38 @@ def _doctree_resolved(app, doctree, docname) -> None:
         fit_tables(doctree)
 
 
+# ------------------------------------------------ incremental = cold, byte for byte
+def _mystnb_css_first(app) -> None:
+    """Put myst-nb's stylesheet in ``_static`` before any page is written.
+    myst-nb copies it when the build has finished, and Sphinx stamps a
+    stylesheet link with ``?v=<checksum>`` only when the file is already
+    there: a cold build wrote pages without the stamp, an incremental one
+    (the file left by the previous build) re-wrote the changed pages with it."""
+    if app.builder.format != "html":
+        return
+    from pathlib import Path
+
+    from myst_nb.sphinx_ext import add_global_html_resources
+
+    Path(app.builder.outdir, "_static").mkdir(parents=True, exist_ok=True)
+    add_global_html_resources(app, None)
+
+
+def _prune_search_index(app):
+    """Drop the words no page has any more from the search index: Sphinx's
+    incremental build keeps every word of a page's previous version with an
+    empty list of pages (``"term": []`` in ``searchindex.js``), which a cold
+    build of the same sources does not have."""
+    indexer = getattr(app.builder, "indexer", None)
+    for mapping in (getattr(indexer, "_mapping", {}), getattr(indexer, "_title_mapping", {})):
+        for word in [w for w, pages in mapping.items() if not pages]:
+            del mapping[word]
+    return []
+
+
 def setup(app):
     app.connect("config-inited", _config_inited)
     app.connect("doctree-resolved", _doctree_resolved)
+    app.connect("builder-inited", _mystnb_css_first)
+    app.connect("html-collect-pages", _prune_search_index)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="run even when nothing changed")
     args = ap.parse_args(argv)
     force = args.force or os.environ.get("FORCE", "") not in ("", "0")
+    # started in the background by the Makefile (``docs & run``), where the shell ignores Ctrl-C for it
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for name in args.steps:
         rc = run_step(name, force)
         if rc:

@@ -96,10 +96,29 @@ def _recv(sock: socket.socket) -> tuple[dict, list[int]]:
 # ------------------------------------------------------------------- server
 def serve(path: str) -> None:
     """Import :data:`PRELOAD`, then fork a kernel for each connection on the
-    Unix socket ``path``. Runs until killed. The socket lives in a private
-    temporary folder (mode 0700): only this user's processes can ask for a
-    kernel, as only they could start one."""
+    Unix socket ``path``. The socket lives in a private temporary folder
+    (mode 0700): only this user's processes can ask for a kernel, as only
+    they could start one.
+
+    Runs until SIGTERM (from :func:`server`) or until the process that started
+    it is gone; either way the kernels it forked are killed with it, so an
+    interrupted build leaves no kernel behind. Ctrl-C is not for the server:
+    its owner stops it once the notebooks being run have stopped (a server
+    dying first would leave their launchers waiting for it)."""
     import importlib
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    kernels: list[int] = []
+
+    def stop(*_args) -> None:
+        for pid in kernels:  # still ours (not a reused pid), it leads its own session (see _kernel)
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if _parent_of(pid) == os.getpid():
+                    os.killpg(pid, signal.SIGKILL)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
     # as ipykernel_launcher does: the working directory is not an import root
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -112,8 +131,14 @@ def serve(path: str) -> None:
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(16)  # launchers wait until the socket exists: the imports are done
+    listener.settimeout(1.0)
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except socket.timeout:
+            if os.getppid() != parent:  # the build that started it was killed
+                stop()
+            continue
         try:
             request, fds = _recv(conn)
         except (ConnectionError, ValueError, OSError):
@@ -123,6 +148,7 @@ def serve(path: str) -> None:
         if pid == 0:  # the kernel
             listener.close()
             _kernel(conn, request, fds)
+        kernels.append(pid)
         for fd in fds:
             os.close(fd)
         with contextlib.suppress(OSError):
@@ -130,12 +156,19 @@ def serve(path: str) -> None:
         conn.close()
 
 
+def _parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
 def _kernel(conn: socket.socket, request: dict, fds: list[int]) -> None:
     """In the forked child: become the kernel ``python -m ipykernel_launcher
     <argv>`` would have been, in the launcher's directory and environment."""
     code = 1
     try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the signals as a fresh process has them
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setsid()
         for target, fd in zip((0, 1, 2), fds):
             os.dup2(fd, target)
@@ -182,6 +215,9 @@ def launch(path: str, argv: list[str]) -> int:
             sock.connect(path)
             break
         except (FileNotFoundError, ConnectionRefusedError):
+            if not os.path.isdir(os.path.dirname(path)):  # the server has been stopped (build interrupted)
+                print("warm kernel: the kernel server has stopped", file=sys.stderr)
+                return 1
             if time.monotonic() > deadline:
                 print(f"warm kernel: no server at {path} after {STARTUP_TIMEOUT:.0f} s; "
                       "starting the kernel from scratch", file=sys.stderr)
@@ -210,8 +246,8 @@ def launch(path: str, argv: list[str]) -> int:
 @contextlib.contextmanager
 def server():
     """Start the server in the background and yield the :class:`Spec` to run
-    notebooks with; stop it on exit. Kernels already started keep running
-    until their launcher stops them."""
+    notebooks with; stop it on exit, and with it every kernel it forked (stop
+    the notebooks first: their kernels go with the server)."""
     from .paths import ROOT, search_path
 
     with tempfile.TemporaryDirectory(prefix="srd-kernels-") as tmp:
@@ -232,8 +268,12 @@ def server():
         try:
             yield Spec(NAME, {"JUPYTER_PATH": search_path(tmp, os.environ.get("JUPYTER_PATH"))})
         finally:
-            proc.kill()
-            proc.wait()
+            proc.terminate()  # the server kills its kernels, then exits
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def main(argv: list[str]) -> int:
