@@ -25,6 +25,7 @@ from . import ingest, registry
 from .errors import DataError
 from .paths import RAW, REGISTRY
 from .readers import READERS, sniff_reader
+from .untrusted import yaml_scalar
 
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -102,10 +103,7 @@ def add(paths: list[Path], today: str | None = None) -> list[dict]:
 
 
 def _yaml_str(value) -> str:
-    if value is None:
-        return "null"
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+    return yaml_scalar(None if value is None else str(value))  # PyYAML's safe dumper, never hand-quoted
 
 
 def append_registry(new: list[dict]) -> None:
@@ -114,7 +112,7 @@ def append_registry(new: list[dict]) -> None:
             "notes", "sha256"]
     lines = []
     for e in new:
-        lines.append(f"  - id: {e['id']}")
+        lines.append(f"  - id: {_yaml_str(e['id'])}")
         for k in keys[1:]:
             lines.append(f"    {k}: {_yaml_str(e.get(k))}")
     text = REGISTRY.read_text(encoding="utf-8")

@@ -11,17 +11,9 @@ import sys
 import pandas as pd
 
 from . import config, registry, schema
+from .untrusted import md, md_code, md_with_code
 from .indicators import load
 from .paths import CATALOG_CSV, GENERATED, REPLACED_CSV
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _md(text) -> str:
-    """Registry text as literal markdown: a "<code>" in a path is not raw HTML."""
-    return str(text).replace("<", "\\<")
 
 
 def preamble_date(entry: dict) -> str | None:
@@ -38,23 +30,23 @@ def sources_markdown() -> str:
     lines = []
     for e in entries:
         rows = df[df["source_id"] == e["id"]]
-        inds = ", ".join(f"`{i}`" for i in sorted(rows["indicator"].unique())) or "none (all superseded)"
+        inds = ", ".join(md_code(i) for i in sorted(rows["indicator"].unique())) or "none (all superseded)"
         years = f"{rows['year'].min()}–{rows['year'].max()}" if len(rows) else "–"
         lines += [
-            f"### {e['title']}",
+            f"### {md(e['title'])}",
             "",
-            f"- **Key**: `{e['id']}`; **file**: `data/{e['file']}`",
-            f"- **Publisher**: {e['publisher']}",
-            f"- **Obtained from**: {_md(e['origin'])}",
-            f"- **Licence**: {e['licence']}",
-            f"- **Released**: {e.get('released') or 'not stated'}; **retrieved**: {e['retrieved']}"
-            + (f"; **Last Updated Date** in the file's preamble: {preamble_date(e)}" if preamble_date(e) else ""),
-            f"- **sha256**: `{e['sha256']}`",
-            f"- **Read by**: `analysis.readers.{e['reader']}`; values used: {len(rows)} "
+            f"- **Key**: {md_code(e['id'])}; **file**: {md_code('data/' + str(e['file']))}",
+            f"- **Publisher**: {md(e['publisher'])}",
+            f"- **Obtained from**: {md(e['origin'])}",
+            f"- **Licence**: {md(e['licence'])}",
+            f"- **Released**: {md(e.get('released') or 'not stated')}; **retrieved**: {md(e['retrieved'])}"
+            + (f"; **Last Updated Date** in the file's preamble: {md(preamble_date(e))}" if preamble_date(e) else ""),
+            f"- **sha256**: {md_code(e['sha256'])}",
+            f"- **Read by**: {md_code('analysis.readers.' + str(e['reader']))}; values used: {len(rows)} "
             f"({years}); indicators: {inds}",
         ]
         if e.get("notes"):
-            lines.append(f"- **Notes**: {_md(e['notes'])}")
+            lines.append(f"- **Notes**: {md_with_code(e['notes'])}")
         lines.append("")
     return "\n".join(lines)
 
@@ -72,7 +64,8 @@ def replaced_markdown() -> str:
     lines = ["| Indicator | Replaced source | Replaced by | Values | Years | Largest change |",
              "|---|---|---|---|---|---|"]
     for _, r in summary.iterrows():
-        lines.append(f"| `{r['indicator']}` | `{r['old_source_id']}` | `{r['new_source_id']}` | {r['values']} "
+        lines.append(f"| {md_code(r['indicator'])} | {md_code(r['old_source_id'])} | {md_code(r['new_source_id'])} "
+                     f"| {r['values']} "
                      f"| {r['first']}–{r['last']} | {r['largest']:.3g} |")
     return ("When two files give a value for the same country, indicator and year, the file listed later in "
             "`data/sources.yml` wins. These values were replaced (every one is listed in "
@@ -87,7 +80,8 @@ def dictionary_markdown() -> str:
         text += ("\n## Further indicators\n\nIndicators found in the data that `analysis/indicators.yml` does not "
                  "describe; their names come from the source files.\n\n| Code | Name | Unit | Source |\n|---|---|---|---|\n")
         for _, r in extra.iterrows():
-            text += f"| `{r['indicator']}` | {_cell(r['label'])} | `{r['unit']}` | `{r['source_id']}` |\n"
+            text += (f"| {md_code(r['indicator'])} | {md(r['label'])} | {md_code(r['unit'])} "
+                     f"| {md_code(r['source_id'])} |\n")
     return text
 
 
@@ -102,7 +96,7 @@ def coverage_markdown() -> str:
         for c in config.countries():
             years = df[(df["indicator"] == code) & (df["country_iso3"] == c.iso3)]["year"]
             cells.append("–" if years.empty else f"{years.min()}–{years.max()} ({len(years)})")
-        lines.append(f"| `{code}` | " + " | ".join(cells) + " |")
+        lines.append(f"| {md_code(code)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -120,7 +114,7 @@ def gaps_markdown(df=None) -> str:
     for code in sorted(df["indicator"].unique()):
         d = df[df["indicator"] == code]
         newest = int(d["year"].max())
-        name = f"*{label_of(code)[0]}* (`{code}`)"
+        name = f"*{md(label_of(code)[0])}* ({md_code(code)})"
         for c in config.countries():
             years = d.loc[d["country_iso3"] == c.iso3, "year"]
             last = int(years.max()) if not years.empty else None

@@ -22,6 +22,7 @@ from . import config, registry, schema
 from .errors import DataError, clip
 from .paths import CATALOG_CSV, INDICATORS_CSV, REPLACED_CSV
 from .readers import READERS
+from .untrusted import csv_frame
 
 OUT_COLUMNS = ["country_iso3", "indicator", "year", "value", "unit", "source_id"]
 
@@ -147,9 +148,10 @@ def build(entries: list[dict] | None = None) -> Result:
 
 def write(result: Result) -> None:
     INDICATORS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    result.table.to_csv(INDICATORS_CSV, index=False, lineterminator="\n", float_format="%.15g")
-    result.catalog.to_csv(CATALOG_CSV, index=False, lineterminator="\n")
-    result.replaced.to_csv(REPLACED_CSV, index=False, lineterminator="\n", float_format="%.15g")
+    # csv_frame: a text cell a spreadsheet would run as a formula is neutralised
+    csv_frame(result.table).to_csv(INDICATORS_CSV, index=False, lineterminator="\n", float_format="%.15g")
+    csv_frame(result.catalog).to_csv(CATALOG_CSV, index=False, lineterminator="\n")
+    csv_frame(result.replaced).to_csv(REPLACED_CSV, index=False, lineterminator="\n", float_format="%.15g")
 
 
 def main(argv: list[str] | None = None) -> int:

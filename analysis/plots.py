@@ -172,4 +172,5 @@ def save(fig, stem: Path, data: pd.DataFrame | None = None) -> None:
     fig.savefig(stem.with_suffix(".png"), metadata={"Software": None})
     fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
     if data is not None:
-        data.to_csv(stem.with_suffix(".csv"), lineterminator="\n", float_format="%.15g")
+        from .untrusted import csv_frame
+        csv_frame(data).to_csv(stem.with_suffix(".csv"), lineterminator="\n", float_format="%.15g")

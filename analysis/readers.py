@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import untrusted
 from .errors import DataError, clip
 
 MAX_BYTES = 50 * 1024 * 1024  # a full World Bank download is well under 1 MB
@@ -56,9 +57,11 @@ def read_text(path: Path) -> str:
 
 def rows_of(path: Path, text: str, delimiter: str = ",") -> list[list[str]]:
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise DataError(path, f"malformed CSV ({exc})") from None
+    untrusted.check_file(path, text, rows)  # no control character, no line break inside a cell
+    return rows
 
 
 def header_index(path: Path, rows: list[list[str]], first_cell: str) -> int:
@@ -151,18 +154,18 @@ def wb_wide(path: Path, entry: dict) -> Parsed:
         if not YEAR_MIN <= year <= YEAR_MAX:
             raise DataError(path, f"year {year} is outside {YEAR_MIN}–{YEAR_MAX}", row=h + 1, column=str(year))
     meta = {"indicator_names": {}}
-    for row in rows[:h]:
+    for n, row in enumerate(rows[:h], start=1):
         if len(row) >= 2 and row[0].strip() == "Last Updated Date":
-            meta["last_updated"] = row[1].strip()
+            meta["last_updated"] = untrusted.date(path, row[1], n, "Last Updated Date")
     records = []
     for i, row in enumerate(rows[h + 1:], start=h + 2):
         if not any(c.strip() for c in row):
             continue
         if len(row) < len(header) - 1 or len(row) > len(header) + 1:
             raise DataError(path, f"has {len(row)} cells, the header has {len(header)}", row=i)
-        code = row[pos["Indicator Code"]].strip()
-        meta["indicator_names"].setdefault(code, row[pos["Indicator Name"]].strip())
-        country = row[pos["Country Code"]].strip()
+        code = untrusted.text(path, row[pos["Indicator Code"]], i, "Indicator Code", 64)
+        meta["indicator_names"].setdefault(code, untrusted.text(path, row[pos["Indicator Name"]], i, "Indicator Name"))
+        country = untrusted.text(path, row[pos["Country Code"]], i, "Country Code", 64)
         for y_pos, year in years:
             if y_pos >= len(row):
                 continue
@@ -187,11 +190,13 @@ def wb_long(path: Path, entry: dict) -> Parsed:
         raise DataError(path, "no 'Indicator Code' column and no `indicator:` in data/sources.yml", row=h + 1)
     records = []
     for i, row in data_rows(path, rows, h + 1, len(header)):
-        code = row[pos["Indicator Code"]].strip() if "Indicator Code" in pos else fixed
+        code = (untrusted.text(path, row[pos["Indicator Code"]], i, "Indicator Code", 64)
+                if "Indicator Code" in pos else fixed)
         year = parse_year(path, row[pos["Year"]], i, "Year")
         value = parse_number(path, row[pos["Value"]], i, "Value")
         if value is not None:
-            records.append((row[pos["Country Code"]].strip(), "iso3", code, year, value, None, i, "Value"))
+            country = untrusted.text(path, row[pos["Country Code"]], i, "Country Code", 64)
+            records.append((country, "iso3", code, year, value, None, i, "Value"))
     if not records:
         raise no_values(path)
     return Parsed(frame(records))
@@ -222,7 +227,9 @@ def tidy(path: Path, entry: dict) -> Parsed:
                             row=i, column="indicator")
         year = parse_year(path, row[pos["year"]], i, "year")
         value = parse_number(path, row[pos["value"]], i, "value")
-        unit = row[pos["unit"]].strip() or None if "unit" in pos else None
+        unit = untrusted.text(path, row[pos["unit"]], i, "unit", 64) or None if "unit" in pos else None
+        if "source" in pos:
+            untrusted.text(path, row[pos["source"]], i, "source")
         if value is not None:
             records.append((row[pos["country_iso3"]].strip(), "iso3_strict", code, year, value, unit, i, "value"))
     if not records:
@@ -262,7 +269,8 @@ def ti_cpi(path: Path, entry: dict) -> Parsed:
         for c_pos, code, year in columns:
             value = parse_number(path, row[c_pos], i, header[c_pos])
             if value is not None:
-                records.append((row[pos["ISO3"]].strip(), "iso3", code, year, value, None, i, header[c_pos]))
+                records.append((untrusted.text(path, row[pos["ISO3"]], i, "ISO3", 64), "iso3", code, year, value,
+                                None, i, header[c_pos]))
     if not records:
         raise no_values(path)
     return Parsed(frame(records))
@@ -291,7 +299,8 @@ def un_egdi(path: Path, entry: dict) -> Parsed:
         for c_pos, col, code in present:
             value = parse_number(path, row[c_pos], i, col)
             if value is not None:
-                records.append((row[pos["Country Name"]], "name", code, year, value, None, i, col))
+                records.append((untrusted.text(path, row[pos["Country Name"]], i, "Country Name"), "name", code,
+                                year, value, None, i, col))
     if not records:
         raise no_values(path)
     return Parsed(frame(records))
@@ -307,7 +316,7 @@ def doing_business(path: Path, entry: dict) -> Parsed:
     years = year_columns(header)
     records = []
     for i, row in data_rows(path, rows, h + 1, len(header)):
-        name = row[pos["Jurisdiction"]].replace("\u00a0", " ")
+        name = untrusted.text(path, row[pos["Jurisdiction"]].replace("\u00a0", " "), i, "Jurisdiction")
         for y_pos, edition in years:
             value = parse_number(path, row[y_pos], i, str(edition))
             if value is not None:

@@ -9,20 +9,23 @@ import pandas as pd
 
 from . import audit, claims, config, frameworks, indicators
 from .paths import BOOK
+from .untrusted import md, md_with_code
 
 FIG_STRATEGIES = BOOK / "figures" / "strategies"
 FIG_SYNTHESIS = BOOK / "figures" / "synthesis"
 
 
 def _cell(v) -> str:
-    return "–" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).replace("|", "\\|").replace("\n", " ")
+    """A table cell from the ledger: literal text (its `quoted` parts as code)."""
+    return "–" if v is None or (isinstance(v, float) and pd.isna(v)) else md_with_code(v)
 
 
-def _table(df: pd.DataFrame, cols: list[str], headers: list[str] | None = None) -> str:
+def _table(df: pd.DataFrame, cols: list[str], headers: list[str] | None = None, markup: tuple = ()) -> str:
+    """A Markdown table; the columns named in ``markup`` were escaped by the caller."""
     headers = headers or cols
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(cols)]
     for _, r in df.iterrows():
-        lines.append("| " + " | ".join(_cell(r[c]) for c in cols) + " |")
+        lines.append("| " + " | ".join(str(r[c]) if c in markup else _cell(r[c]) for c in cols) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -69,9 +72,9 @@ def audit_rules() -> str:
 def audit_checked(a: pd.DataFrame) -> str:
     t = a[a["verdict"] != audit.NOT_CHECKABLE].copy()
     t["quote"] = "“" + t["quote"] + "”"
-    t["verdict"] = t["verdict"].map(lambda v: f"**{v}**" if v == audit.DISCREPANCY else v)
+    t["verdict"] = t["verdict"].map(lambda v: f"**{md(v)}**" if v == audit.DISCREPANCY else md(v))
     return _table(t, ["claim_id", "quote", "check", "expected", "found", "difference", "verdict"],
-                  ["Claim", "Quote", "Check", "Paper", "Data", "Difference", "Verdict"])
+                  ["Claim", "Quote", "Check", "Paper", "Data", "Difference", "Verdict"], markup=("verdict",))
 
 
 def audit_unchecked(a: pd.DataFrame) -> str:
@@ -89,7 +92,7 @@ def audit_unchecked(a: pd.DataFrame) -> str:
     rest = rest[rest["found"] == "–"]
     groups = rest.groupby("check", sort=True)["claim_id"].apply(lambda s: ", ".join(s))
     out += "Claims no series in the data can check, by reason:\n\n"
-    out += "\n".join(f"- *{reason}*: {ids}" for reason, ids in groups.items()) + "\n"
+    out += "\n".join(f"- *{md(reason)}*: {md(ids)}" for reason, ids in groups.items()) + "\n"
     return out
 
 
