@@ -60,7 +60,7 @@ def rows_of(path: Path, text: str, delimiter: str = ",") -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise DataError(path, f"malformed CSV ({exc})") from None
-    untrusted.check_file(path, text, rows)  # no control character, no line break inside a cell
+    untrusted.check_file(path, text, rows, delimiter)  # no control character, no line break inside a cell
     return rows
 
 

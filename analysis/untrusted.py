@@ -52,26 +52,35 @@ def _name(ch: str) -> str:
     return f"U+{ord(ch):04X}"
 
 
-def check_file(path: Path, text: str, rows: list[list[str]]) -> None:
-    """Refuse a control character anywhere in the file, and a line break inside a
-    cell. Both are found with one scan of the text (fast on large files); the
-    cells are looked at only to say where the offence is."""
+def check_file(path: Path, text: str, rows: list[list[str]], delimiter: str = ",") -> None:
+    """Refuse a control character anywhere in the file, a line break inside a cell
+    and a cell longer than :data:`MAX_TEXT`. All three are found with a scan of the
+    text (fast on large files); the cells are looked at only to say where."""
     bad = CONTROL.search(text)
-    multiline = len(rows) != len(text.splitlines()) if bad is None else False
+    multiline = bad is None and len(rows) != len(text.splitlines())
+    long = None
     if bad is None and not multiline:
-        return
-    pattern = CONTROL if bad is not None else CONTROL_OR_NEWLINE
-    header = rows[0] if rows else []
+        long = re.search(f"[^{re.escape(delimiter)}\r\n]{{{MAX_TEXT + 1},}}", text)
+        if long is None:
+            return
+    head = rows[:20]
+    h = max(range(len(head)), key=lambda k: len(head[k])) if head else 0
+    header = rows[h] if rows else []
     for i, row in enumerate(rows, start=1):
         for j, cell in enumerate(row):
-            m = pattern.search(cell)
+            col = header[j].strip() if i > h + 1 and j < len(header) and header[j].strip() else str(j + 1)
+            if long is not None:
+                if len(cell) > MAX_TEXT:
+                    raise DataError(path, f"text of {len(cell)} characters; the limit is {MAX_TEXT}", row=i,
+                                    column=col)
+                continue
+            m = (CONTROL if bad is not None else CONTROL_OR_NEWLINE).search(cell)
             if m:
-                col = header[j].strip() if j < len(header) and i > 1 and header[j].strip() else f"{j + 1}"
                 what = "line break" if m.group() in "\r\n" else f"control character {_name(m.group())}"
                 raise DataError(path, f"{what} in a text field; remove it", row=i, column=col)
-    line = text[: bad.start()].count("\n") + 1 if bad is not None else None
-    raise DataError(path, f"control character {_name(bad.group()) if bad else ''} outside any cell".replace("  ", " "),
-                    row=line)
+    if bad is not None:
+        raise DataError(path, f"control character {_name(bad.group())} outside any cell",
+                        row=text[: bad.start()].count("\n") + 1)
 
 
 def text(path: Path, value: str, row: int, column: str, limit: int = MAX_TEXT) -> str:
@@ -192,7 +201,9 @@ def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
                 if out is df:
                     out = df.copy()
                 out[col] = s.where(~risky, "'" + t)
-    if out.index.dtype == object and any(csv_cell(v) is not v for v in out.index):
+    idx = out.index
+    if (not isinstance(idx, pd.MultiIndex) and (idx.dtype == object or pd.api.types.is_string_dtype(idx.dtype))
+            and any(csv_cell(v) is not v for v in idx)):
         out = out.copy() if out is df else out
         out.index = out.index.map(csv_cell)
     return out
