@@ -6,6 +6,7 @@ holds such a string (used by tests/test_untrusted.py and tests/test_browser.py).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -129,3 +130,18 @@ def build_hostile_book(tmp: Path) -> tuple[Path, subprocess.CompletedProcess, Pa
     if r.returncode == 0:
         r = subprocess.run(["make", "book"], cwd=repo, capture_output=True, text=True, env=env, timeout=1800)
     return repo, r, src
+
+
+def as_sphinx_shows(s: str) -> str:
+    """``s`` as Sphinx's smart quotes (docutils SmartyPants, on for the whole book)
+    display literal text: straight quotes curled (compare them as straight) and a
+    backslash before one of \\ " ' . - ` dropped. Typography, not markup: the
+    escaping makes the text literal, SmartyPants then changes these characters."""
+    out = re.sub(r"(?<!\\)---", "\u2014", s)
+    out = re.sub(r"(?<!\\)--", "\u2013", out)
+    out = re.sub(r"(?<!\\)\.\.\.", "\u2026", out)
+    return re.sub(r"\\([\\\"'.\-`])", r"\1", out)
+
+
+def straight_quotes(t: str) -> str:
+    return re.sub("[‘’]", "'", re.sub("[“”]", '"', t))

@@ -385,7 +385,7 @@ def test_hostile_text_renders_as_text_not_markup(browser, hostile_site, rel):
     element or handler the data describes exists in the DOM, and the literal text of
     every hostile indicator name is visible on the data dictionary."""
     from analysis.untrusted import csv_cell
-    from hostile import book_names
+    from hostile import as_sphinx_shows, book_names, straight_quotes
 
     v = Visit(browser, hostile_site)
     dialogs = []
@@ -413,10 +413,10 @@ def test_hostile_text_renders_as_text_not_markup(browser, hostile_site, rel):
         assert not v.external(), v.external()
         text = v.page.inner_text("main")
         # Sphinx's smart quotes make ' and " curly in all text: compare without them
-        flat = " ".join(re.sub("[‘’]", "'", re.sub("[“”]", '"', text)).split())
+        flat = " ".join(straight_quotes(text).split())
         if rel == "book/data-dictionary.html":
             for name in book_names():
-                assert " ".join(csv_cell(name).split()) in flat, name
+                assert " ".join(as_sphinx_shows(csv_cell(name)).split()) in flat, name
         if rel == "book/data-methods.html":
             assert "supplied as API_x<img src=y onerror=alert(7)>{glue:}`k`.csv" in flat
     finally:
