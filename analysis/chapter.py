@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import config, registry
+from .untrusted import md_with_code
 from .indicators import MEDIAN, change, higher_is_better, label_of, latest, regional_median, regional_rank
 
 
@@ -189,7 +190,7 @@ def markdown_table(table: pd.DataFrame, caption: str, name: str):
     from IPython.display import Markdown
 
     cols = [table.index.name or ""] + list(table.columns)
-    esc = lambda v: str(v).replace("|", "\\|")  # noqa: E731
+    esc = md_with_code  # cells are literal text; only their `quoted` parts are code
     lines = [f"```{{table}} {caption}", f":name: {name}", "",
              "| " + " | ".join(esc(c) for c in cols) + " |",
              "|" + "|".join("---" for _ in cols) + "|"]

@@ -216,12 +216,9 @@ def write_all() -> None:
 
 
 # ------------------------------------------------------------------ LaTeX
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
 def tex(text: str) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in text)
+    from .untrusted import latex
+    return latex(text)
 
 
 def latex_titlepage(chapter: str | None = None) -> str:

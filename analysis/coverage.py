@@ -14,6 +14,7 @@ from . import atomic
 from . import config
 from .indicators import load
 from .paths import BOOK, GENERATED
+from .untrusted import mathtext, md, md_code, one_line
 
 FIGURES = BOOK / "figures" / "coverage"
 MARKDOWN = GENERATED / "coverage-matrix.md"
@@ -83,7 +84,7 @@ def summary(m: pd.DataFrame) -> pd.DataFrame:
     for (ind, iso3), d in m.groupby(["indicator", "country_iso3"], sort=False):
         have = d[d["has_value"]]
         missing = d.loc[~d["has_value"], "year"]
-        srcs = "; ".join(f"`{s}`: {year_ranges(g['year'])}" for s, g in have.groupby("source_id", sort=False))
+        srcs = "; ".join(f"{md_code(s)}: {year_ranges(g['year'])}" for s, g in have.groupby("source_id", sort=False))
         rows.append({"indicator": ind, "country_iso3": iso3, "values": len(have),
                      "years": year_ranges(have["year"]),
                      "missing": "none" if missing.empty else
@@ -129,13 +130,13 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
         ticks = [i for i, y in enumerate(years) if y % step == 0 or len(years) <= 25]
         ax.set_xticks([i + 0.5 for i in ticks], [str(years[i]) for i in ticks], fontsize=7,
                       rotation=90 if len(ticks) > 14 or len(years) > 25 else 0)
-        ax.set_title(f"{label_of(ind)[0]} ({ind})", loc="left", fontsize=9, fontweight="bold")
+        ax.set_title(mathtext(f"{label_of(ind)[0]} ({ind})"), loc="left", fontsize=9, fontweight="bold")
         ax.tick_params(length=0)
         ax.grid(False)
         for side in ax.spines.values():
             side.set_visible(False)
     handles = [Patch(facecolor=MISSING, edgecolor="#999999", label="no value")]
-    handles += [Patch(facecolor=c, label=s) for s, c in colours.items() if s in set(m["source_id"])]
+    handles += [Patch(facecolor=c, label=mathtext(s)) for s, c in colours.items() if s in set(m["source_id"])]
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, 0.06 if len(inds) > 2 else 0.12, 1, 1))
@@ -156,11 +157,7 @@ def alt_text(m: pd.DataFrame, title: str) -> str:
     if len(empty):
         text += " No value at all: " + "; ".join(
             f"{config.country(r.country_iso3).name} for {label_of(r.indicator)[0]}" for r in empty.itertuples()) + "."
-    return text.replace("\n", " ")
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return one_line(text)
 
 
 # ------------------------------------------------------- further indicators
@@ -312,9 +309,9 @@ def markdown(m: pd.DataFrame) -> str:
             "|---|---|---|---|---|---|",
         ]
         for r in summary(g).itertuples():
-            lines.append(f"| {_cell(label_of(r.indicator)[0])} (`{r.indicator}`) | "
+            lines.append(f"| {md(label_of(r.indicator)[0])} ({md_code(r.indicator)}) | "
                          f"{config.country(r.country_iso3).name} | {r.values} | {r.years} | "
-                         f"{'**' + r.missing + '**' if r.missing != 'none' else 'none'} | {_cell(r.sources)} |")
+                         f"{'**' + r.missing + '**' if r.missing != 'none' else 'none'} | {r.sources} |")
         lines.append("")
     if len(further):
         lines += further_markdown(further)

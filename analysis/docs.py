@@ -13,17 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import atomic, config, registry, schema
+from .untrusted import md, md_code, md_with_code
 from .indicators import load
 from .paths import CATALOG_CSV, GENERATED, REPLACED_CSV
-
-
-def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def _md(text) -> str:
-    """Registry text as literal markdown: a "<code>" in a path is not raw HTML."""
-    return str(text).replace("<", "\\<")
 
 
 def preamble_date(entry: dict) -> str | None:
@@ -52,30 +44,30 @@ def sources_markdown() -> str:
     lines = []
     for e in entries:
         codes = codes_of.get(e["id"], [])
-        inds = ", ".join(f"`{i}`" for i in codes[:LIST_CODES]) or "none (all superseded)"
+        inds = ", ".join(md_code(i) for i in codes[:LIST_CODES]) or "none (all superseded)"
         if len(codes) > LIST_CODES:
             inds += f" and {len(codes) - LIST_CODES} more (all listed in the {{doc}}`data dictionary <data-dictionary>`)"
         n = int(by_source.loc[e["id"], "n"]) if e["id"] in by_source.index else 0
         years = f"{by_source.loc[e['id'], 'first']}–{by_source.loc[e['id'], 'last']}" if n else "–"
         date = preamble_date(e)
         lines += [
-            f"### {e['title']}",
+            f"### {md(e['title'])}",
             "",
-            f"- **Key**: `{e['id']}`; **file**: `data/{e['file']}`",
-            f"- **Publisher**: {e['publisher']}",
-            f"- **Obtained from**: {_md(e['origin'])}",
-            f"- **Licence**: {e['licence']}",
-            f"- **Released**: {e.get('released') or 'not stated'}; **retrieved**: {e['retrieved']}"
-            + (f"; **Last Updated Date** in the file's preamble: {date}" if date else ""),
-            f"- **sha256**: `{e['sha256']}`",
-            (f"- **Read by**: `analysis.readers.{e['reader']}`, by the source audit only: an alternative vintage "
-             f"of `{e.get('indicator', '?')}`, not merged into the tidy table (see the "
+            f"- **Key**: {md_code(e['id'])}; **file**: {md_code('data/' + str(e['file']))}",
+            f"- **Publisher**: {md(e['publisher'])}",
+            f"- **Obtained from**: {md(e['origin'])}",
+            f"- **Licence**: {md(e['licence'])}",
+            f"- **Released**: {md(e.get('released') or 'not stated')}; **retrieved**: {md(e['retrieved'])}"
+            + (f"; **Last Updated Date** in the file's preamble: {md(date)}" if date else ""),
+            f"- **sha256**: {md_code(e['sha256'])}",
+            (f"- **Read by**: {md_code('analysis.readers.' + str(e['reader']))}, by the source audit only: an "
+             f"alternative vintage of {md_code(e.get('indicator', '?'))}, not merged into the tidy table (see the "
              "{doc}`source audit <audit>`, sensitivity)" if e.get("vintage") == "alternative" else
-             f"- **Read by**: `analysis.readers.{e['reader']}`; values used: {n} "
+             f"- **Read by**: {md_code('analysis.readers.' + str(e['reader']))}; values used: {n} "
              f"({years}); indicators: {inds}"),
         ]
         if e.get("notes"):
-            lines.append(f"- **Notes**: {_md(e['notes'])}")
+            lines.append(f"- **Notes**: {md_with_code(e['notes'])}")
         lines.append("")
     return "\n".join(lines)
 
@@ -93,7 +85,8 @@ def replaced_markdown() -> str:
     lines = ["| Indicator | Replaced source | Replaced by | Values | Years | Largest change |",
              "|---|---|---|---|---|---|"]
     for _, r in summary.iterrows():
-        lines.append(f"| `{r['indicator']}` | `{r['old_source_id']}` | `{r['new_source_id']}` | {r['values']} "
+        lines.append(f"| {md_code(r['indicator'])} | {md_code(r['old_source_id'])} | {md_code(r['new_source_id'])} "
+                     f"| {r['values']} "
                      f"| {r['first']}–{r['last']} | {r['largest']:.3g} |")
     return ("When two files give a value for the same country, indicator and year, the file listed later in "
             "`data/sources.yml` wins. These values were replaced (every one is listed in "
@@ -109,7 +102,7 @@ def dictionary_markdown() -> str:
     extra = cat[~cat["indicator"].isin(list(config.indicator_meta()))]
     if len(extra):
         head = "| Code | Name | Unit | Source |\n|---|---|---|---|\n"
-        rows = [f"| `{r.indicator}` | {_cell(r.label)} | `{r.unit}` | `{r.source_id}` |\n"
+        rows = [f"| {md_code(r.indicator)} | {md(r.label)} | {md_code(r.unit)} | {md_code(r.source_id)} |\n"
                 for r in extra.itertuples()]
         text += ("\n## Further indicators\n\nIndicators found in the data that `analysis/indicators.yml` does not "
                  "describe; their names come from the source files.")
@@ -147,7 +140,7 @@ def coverage_markdown() -> str:
                      index=stats.index).unstack("country_iso3").reindex(columns=codes).fillna("–")
     lines = ["| Indicator | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for code, row in zip(cell.index, cell.to_numpy()):
-        lines.append(f"| `{code}` | " + " | ".join(row) + " |")
+        lines.append(f"| {md_code(code)} | " + " | ".join(row) + " |")
     text = "\n".join(lines) + "\n"
     if not few:
         n = further.groupby("country_iso3")["indicator"].nunique().reindex(codes).fillna(0).astype(int)
@@ -181,7 +174,7 @@ def gaps_markdown(df=None) -> str:
     listed = [c for c in last.index if c in known] + (further if len(further) <= GROUP_ABOVE else [])
     items = []
     for code in sorted(listed):
-        name = f"*{label_of(code)[0]}* (`{code}`)"
+        name = f"*{md(label_of(code)[0])}* ({md_code(code)})"
         for c in countries:
             lag = behind.at[code, c.iso3]
             if pd.isna(lag):

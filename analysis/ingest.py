@@ -23,6 +23,7 @@ from . import config, registry, schema
 from .errors import DataError, clip
 from .paths import CATALOG_CSV, INDICATORS_CSV, REPLACED_CSV
 from .readers import READERS
+from .untrusted import csv_frame
 
 OUT_COLUMNS = ["country_iso3", "indicator", "year", "value", "unit", "source_id"]
 
@@ -182,9 +183,10 @@ def vintages(indicator: str, table: pd.DataFrame, entries: list[dict] | None = N
 
 def write(result: Result) -> None:
     INDICATORS_CSV.parent.mkdir(parents=True, exist_ok=True)
-    atomic.write_csv(INDICATORS_CSV, result.table, index=False, lineterminator="\n", float_format="%.15g")
-    atomic.write_csv(CATALOG_CSV, result.catalog, index=False, lineterminator="\n")
-    atomic.write_csv(REPLACED_CSV, result.replaced, index=False, lineterminator="\n", float_format="%.15g")
+    # csv_frame: a text cell a spreadsheet would run as a formula is neutralised
+    atomic.write_csv(INDICATORS_CSV, csv_frame(result.table), index=False, lineterminator="\n", float_format="%.15g")
+    atomic.write_csv(CATALOG_CSV, csv_frame(result.catalog), index=False, lineterminator="\n")
+    atomic.write_csv(REPLACED_CSV, csv_frame(result.replaced), index=False, lineterminator="\n", float_format="%.15g")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,4 +173,5 @@ def save(fig, stem: Path, data: pd.DataFrame | None = None) -> None:
     with atomic.replacing(stem.with_suffix(".svg")) as tmp:
         fig.savefig(tmp, format="svg", metadata={"Date": None, "Creator": None})
     if data is not None:
-        atomic.write_csv(stem.with_suffix(".csv"), data, lineterminator="\n", float_format="%.15g")
+        from .untrusted import csv_frame
+        atomic.write_csv(stem.with_suffix(".csv"), csv_frame(data), lineterminator="\n", float_format="%.15g")

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import untrusted
 from .errors import DataError, clip
 
 MAX_BYTES = 50 * 1024 * 1024  # a full World Bank download is well under 1 MB
@@ -64,9 +65,11 @@ def decode_text(path, data: bytes) -> str:
 
 def rows_of(path: Path, text: str, delimiter: str = ",") -> list[list[str]]:
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
         raise DataError(path, f"malformed CSV ({exc})") from None
+    untrusted.check_file(path, text, rows, delimiter)  # no control character, no line break inside a cell
+    return rows
 
 
 def header_index(path: Path, rows: list[list[str]], first_cell: str) -> int:
@@ -258,16 +261,17 @@ def wb_wide_rows(path, rows: list[list[str]]) -> Parsed:
         if not YEAR_MIN <= year <= YEAR_MAX:
             raise DataError(path, f"year {year} is outside {YEAR_MIN}–{YEAR_MAX}", row=h + 1, column=str(year))
     meta = {"indicator_names": {}}
-    for row in rows[:h]:
+    for n, row in enumerate(rows[:h], start=1):
         if len(row) >= 2 and row[0].strip() == "Last Updated Date":
-            meta["last_updated"] = row[1].strip()
+            meta["last_updated"] = untrusted.date(path, row[1], n, "Last Updated Date")
     width = len(header)
     lines, kept = body(path, rows, h + 1, width, slack=1)
     if not kept:
         raise no_values(path)
     table = pd.DataFrame(kept, columns=range(width), dtype=object).iloc[:, :width]
-    codes = table[pos["Indicator Code"]].str.strip()
-    names = table[pos["Indicator Name"]].str.strip()
+    codes = texts(path, table[pos["Indicator Code"]], lines, "Indicator Code", 64)
+    names = texts(path, table[pos["Indicator Name"]], lines, "Indicator Name")
+    texts(path, table[pos["Country Code"]], lines, "Country Code", 64)
     first = ~codes.duplicated()
     meta["indicator_names"] = dict(zip(codes[first], names[first]))
     # the year cells, row by row as the file reads
@@ -287,6 +291,16 @@ def wb_wide_rows(path, rows: list[list[str]]) -> Parsed:
     return Parsed(df, meta)
 
 
+def texts(path: Path, column: pd.Series, lines: pd.Series, name: str, limit: int = untrusted.MAX_TEXT) -> pd.Series:
+    """A text column, stripped, each distinct value checked once by
+    :func:`analysis.untrusted.text` (at the first line it occurs on)."""
+    s = column.fillna("").astype(str)
+    first = ~s.duplicated()
+    for value, line in zip(s[first], lines.to_numpy()[first.to_numpy()]):
+        untrusted.text(path, value, int(line), name, limit)
+    return s.str.strip()
+
+
 def wb_long(path: Path, entry: dict) -> Parsed:
     """Long layout ``[Indicator Code,]Country Name,Country Code,Year,Value``.
     Without an ``Indicator Code`` column the registry entry names the indicator."""
@@ -302,7 +316,8 @@ def wb_long(path: Path, entry: dict) -> Parsed:
     if not kept:
         raise no_values(path)
     table = pd.DataFrame(kept, dtype=object)
-    codes = stripped(table[pos["Indicator Code"]]) if "Indicator Code" in pos else fixed
+    codes = texts(path, table[pos["Indicator Code"]], lines, "Indicator Code", 64) if "Indicator Code" in pos else fixed
+    texts(path, table[pos["Country Code"]], lines, "Country Code", 64)
     years, y_fail = year_column(path, table[pos["Year"]], lines, "Year", 0)
     values, v_fail = number_column(path, table[pos["Value"]], lines, "Value", 1)
     first_failure([y_fail, v_fail])
@@ -349,8 +364,10 @@ def tidy(path: Path, entry: dict) -> Parsed:
     first_failure([code_fail, y_fail, v_fail])
     unit = None
     if "unit" in pos:
-        unit = table[pos["unit"]].str.strip()
+        unit = texts(path, table[pos["unit"]], lines, "unit", 64)
         unit = unit.where(unit != "", None)
+    if "source" in pos:
+        texts(path, table[pos["source"]], lines, "source")
     df = records_frame(stripped(table[pos["country_iso3"]]), "iso3_strict", codes, years, values, unit,
                        lines, "value")
     if df.empty:
@@ -390,7 +407,8 @@ def ti_cpi(path: Path, entry: dict) -> Parsed:
         for c_pos, code, year in columns:
             value = parse_number(path, row[c_pos], i, header[c_pos])
             if value is not None:
-                records.append((row[pos["ISO3"]].strip(), "iso3", code, year, value, None, i, header[c_pos]))
+                records.append((untrusted.text(path, row[pos["ISO3"]], i, "ISO3", 64), "iso3", code, year, value,
+                                None, i, header[c_pos]))
     if not records:
         raise no_values(path)
     return Parsed(frame(records))
@@ -419,7 +437,8 @@ def un_egdi(path: Path, entry: dict) -> Parsed:
         for c_pos, col, code in present:
             value = parse_number(path, row[c_pos], i, col)
             if value is not None:
-                records.append((row[pos["Country Name"]], "name", code, year, value, None, i, col))
+                records.append((untrusted.text(path, row[pos["Country Name"]], i, "Country Name"), "name", code,
+                                year, value, None, i, col))
     if not records:
         raise no_values(path)
     return Parsed(frame(records))
@@ -435,7 +454,7 @@ def doing_business(path: Path, entry: dict) -> Parsed:
     years = year_columns(header)
     records = []
     for i, row in data_rows(path, rows, h + 1, len(header)):
-        name = row[pos["Jurisdiction"]].replace("\u00a0", " ")
+        name = untrusted.text(path, row[pos["Jurisdiction"]].replace("\u00a0", " "), i, "Jurisdiction")
         for y_pos, edition in years:
             value = parse_number(path, row[y_pos], i, str(edition))
             if value is not None:

@@ -9,20 +9,23 @@ import pandas as pd
 
 from . import audit, claims, config, frameworks, indicators
 from .paths import BOOK
+from .untrusted import md, md_with_code
 
 FIG_STRATEGIES = BOOK / "figures" / "strategies"
 FIG_SYNTHESIS = BOOK / "figures" / "synthesis"
 
 
 def _cell(v) -> str:
-    return "–" if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).replace("|", "\\|").replace("\n", " ")
+    """A table cell from the ledger: literal text (its `quoted` parts as code)."""
+    return "–" if v is None or (isinstance(v, float) and pd.isna(v)) else md_with_code(v)
 
 
-def _table(df: pd.DataFrame, cols: list[str], headers: list[str] | None = None) -> str:
+def _table(df: pd.DataFrame, cols: list[str], headers: list[str] | None = None, markup: tuple = ()) -> str:
+    """A Markdown table; the columns named in ``markup`` were escaped by the caller."""
     headers = headers or cols
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(cols)]
     for _, r in df.iterrows():
-        lines.append("| " + " | ".join(_cell(r[c]) for c in cols) + " |")
+        lines.append("| " + " | ".join(str(r[c]) if c in markup else _cell(r[c]) for c in cols) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -90,7 +93,7 @@ def audit_checked(a: pd.DataFrame) -> str:
     t["verdict"] = t["verdict"].map(_flag)
     return _table(t, ["claim_id", "country", "verdict", "quote", "check", "expected", "found", "difference"],
                   ["Claim", "Country", "Verdict", "Quote", "Check", "Paper", "Found (data, or the paper's other figure)",
-                   "Difference"])
+                   "Difference"], markup=("verdict",))
 
 
 def audit_sensitivity(a: pd.DataFrame) -> str:
@@ -105,7 +108,8 @@ def audit_sensitivity(a: pd.DataFrame) -> str:
                if len(dep) else "in none of them does the verdict depend on the choice.")
             + "\n\n")
     return head + _table(t.assign(verdict=t["verdict"].map(_flag)), ["claim_id", "country", "verdict", "check", "sensitivity"],
-                         ["Claim", "Country", "Verdict", "Check", "Values by source and the verdict with each"])
+                         ["Claim", "Country", "Verdict", "Check", "Values by source and the verdict with each"],
+                         markup=("verdict",))
 
 
 def audit_unchecked(a: pd.DataFrame) -> str:
@@ -124,7 +128,7 @@ def audit_unchecked(a: pd.DataFrame) -> str:
     groups = rest.groupby("check", sort=True).apply(
         lambda g: ", ".join(f"{cid} ({c})" for cid, c in zip(g["claim_id"], g["country"])), include_groups=False)
     out += "Claims no series in the data can check, by reason (each with its country):\n\n"
-    out += "\n".join(f"- *{reason}*: {ids}" for reason, ids in groups.items()) + "\n"
+    out += "\n".join(f"- *{md(reason)}*: {md(ids)}" for reason, ids in groups.items()) + "\n"
     return out
 
 

@@ -12,6 +12,7 @@ import pandera.pandas as pa
 
 from . import config, registry
 from .errors import DataError, clip
+from .untrusted import md, md_code
 
 KEY = ["country_iso3", "indicator", "year"]
 
@@ -123,11 +124,11 @@ def dictionary_markdown() -> str:
         lo = "" if spec.get("min") is None else f"{spec['min']:g}"
         hi = "" if spec.get("max") is None else f"{spec['max']:g}"
         rng = f"{lo} to {hi}" if lo and hi else (f"≥ {lo}" if lo else (f"≤ {hi}" if hi else "any"))
-        lines.append(f"| `{unit}` | {spec['label']} | {rng} |")
+        lines.append(f"| {md_code(unit)} | {md(spec['label'])} | {rng} |")
     lines += ["", "## Indicators", "", "| Code | Name | Unit | Better when | Definition |", "|---|---|---|---|---|"]
     for code, m in config.indicator_meta().items():
         better = "higher" if m.get("higher_is_better", True) else "lower"
-        lines.append(f"| `{code}` | {m['label']} | `{m['unit']}` | {better} | {m['description']} |")
+        lines.append(f"| {md_code(code)} | {md(m['label'])} | {md_code(m['unit'])} | {better} | {md(m['description'])} |")
     return "\n".join(lines) + "\n"
 
 

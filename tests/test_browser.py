@@ -358,3 +358,66 @@ def test_internal_links_and_anchors_resolve():
             if frag and trel.endswith(".html") and frag not in ids_of(trel):
                 problems.append(f"{rel}: {ref} → no id '{frag}' in {trel}")
     assert not problems, f"{len(problems)} broken internal links:\n" + "\n".join(problems[:50])
+
+
+# ------------------------------------------------- hostile text renders as text
+HOSTILE_PAGES = ["book/data-dictionary.html", "book/data-methods.html", "book/coverage.html"]
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile_book):
+    """The book built with a data file whose every text field is hostile (tests/hostile.py), served."""
+    repo, r, _ = hostile_book
+    assert r.returncode == 0, r.stderr[-3000:]
+    handler = functools.partial(_QuietHandler, directory=str(repo / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("rel", HOSTILE_PAGES)
+def test_hostile_text_renders_as_text_not_markup(browser, hostile_site, rel):
+    """Fails if any hostile string from a data file became markup: no dialog opens, no
+    element or handler the data describes exists in the DOM, and the literal text of
+    every hostile indicator name is visible on the data dictionary."""
+    from analysis.untrusted import csv_cell
+    from hostile import as_sphinx_shows, book_names, straight_quotes
+
+    v = Visit(browser, hostile_site)
+    dialogs = []
+    v.page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        v.goto(rel)
+        injected = v.page.evaluate("""() => {
+            const out = [];
+            for (const el of document.querySelectorAll('*')) {
+                for (const a of el.attributes) {
+                    // the theme's own buttons have onclick handlers; none may come from the data
+                    if (a.name.startsWith('on') && /alert|onerror|onload/i.test(a.name + a.value))
+                        out.push(el.tagName + ' ' + a.name + '=' + a.value);
+                    if (/^\\s*javascript:/i.test(a.value)) out.push(el.tagName + ' ' + a.name + '=' + a.value);
+                }
+            }
+            for (const s of document.querySelectorAll('script:not([src])'))
+                if (/alert\\(/.test(s.textContent)) out.push('inline script ' + s.textContent.slice(0, 60));
+            for (const i of document.querySelectorAll('img, svg image, iframe'))
+                if (/(^|\\/)(x|x\\.png)$/.test(i.getAttribute('src') || '')) out.push('img ' + i.getAttribute('src'));
+            return out;
+        }""")
+        assert not dialogs, dialogs
+        assert not injected, injected
+        assert not v.external(), v.external()
+        text = v.page.inner_text("main")
+        # Sphinx's smart quotes make ' and " curly in all text: compare without them
+        flat = " ".join(straight_quotes(text).split())
+        if rel == "book/data-dictionary.html":
+            for name in book_names():
+                assert " ".join(as_sphinx_shows(csv_cell(name)).split()) in flat, name
+        if rel == "book/data-methods.html":
+            assert "supplied as API_x<img src=y onerror=alert(7)>{glue:}`k`.csv" in flat
+    finally:
+        v.close()
