@@ -10,6 +10,10 @@ PYTHON ?= python3
 # (a second make in this folder says a build is running and waits for it), and
 # Ctrl-C stops the whole build within seconds, with one line; see analysis/buildlock.py.
 BUILD_LOCK := $(CURDIR)/.build.lock
+# DATA is never expanded by make nor seen by a shell, in the locking make as in
+# the build's (see the data target): only its raw text travels, as SRD_DATA.
+unexport DATA
+export SRD_DATA := $(value DATA)
 ifneq ($(SRD_BUILD_LOCK),$(BUILD_LOCK))
 .PHONY: locked $(MAKECMDGOALS)
 locked:
@@ -50,8 +54,6 @@ venv:
 # DATA never reaches make's expansion or a shell: its raw text goes to Python in
 # the environment (SRD_DATA) and is split there like a command line (shlex), so
 # names with spaces, brackets, quotes, `;`, `$(...)` or backticks are just names.
-unexport DATA
-export SRD_DATA := $(value DATA)
 data: venv
 	$(if $(value DATA),$(BIN)/python -m analysis.adddata --from-env,)
 	$(BIN)/python -m analysis.steps ingest

@@ -275,7 +275,7 @@ def further_markdown(m: pd.DataFrame) -> list[str]:
         table = ["| Indicator | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
         for code, row in zip(rows.index, rows.to_numpy()):
             label = labels.get(code, code)
-            name = f"{_cell(label)} (`{code}`)" if label != code else f"`{code}`"
+            name = f"{md(label)} ({md_code(code)})" if label != code else md_code(code)
             table.append(f"| {name} | " + " | ".join(row) + " |")
         if k > COLLAPSE:
             lines += [f"````{{dropdown}} Show the {k} indicators", *table, "````", ""]

@@ -263,7 +263,11 @@ def wb_wide_rows(path, rows: list[list[str]]) -> Parsed:
     meta = {"indicator_names": {}}
     for n, row in enumerate(rows[:h], start=1):
         if len(row) >= 2 and row[0].strip() == "Last Updated Date":
-            meta["last_updated"] = untrusted.date(path, row[1], n, "Last Updated Date")
+            raw = row[1].strip()
+            if re.fullmatch(r"\d{5}", raw):  # a workbook's date cell read as its serial number (1900 system)
+                import datetime as _dt
+                raw = (_dt.date(1899, 12, 30) + _dt.timedelta(days=int(raw))).isoformat()
+            meta["last_updated"] = untrusted.date(path, raw, n, "Last Updated Date")
     width = len(header)
     lines, kept = body(path, rows, h + 1, width, slack=1)
     if not kept:

@@ -227,16 +227,20 @@ def test_control_character_in_a_field_is_refused_and_nothing_changes(repo_copy, 
     before = snapshot(repo_copy / "data")
     r = adddata_cli(repo_copy, src)
     assert r.returncode == 1
-    assert "API_T.csv: its title holds the control character U+0007" in r.stderr
+    assert "API_T.csv: row 6, column \"Indicator Name\": control character U+0007" in r.stderr, r.stderr
     assert snapshot(repo_copy / "data") == before
 
 
-def test_newlines_and_tabs_in_a_name_become_spaces(repo_copy, tmp_path):
-    src = tmp_path / "API_T.csv"
-    src.write_text(wbd_table("Two\nline\tname"), encoding="utf-8")
-    r = adddata_cli(repo_copy, src)
-    assert r.returncode == 0, r.stderr
-    assert sources(repo_copy)[-1]["title"] == "Two line name (TST.IND.ZS)"
+def test_newlines_and_tabs_in_a_name_are_refused(repo_copy, tmp_path):
+    """A tab or a line break in a text field is a control character like any other
+    (analysis/untrusted.py): refused with file, row and column, nothing added."""
+    for name in ("Two\tname", "Two\nlines"):
+        src = tmp_path / "API_T.csv"
+        src.write_text(wbd_table(name), encoding="utf-8")
+        before = (repo_copy / "data" / "sources.yml").read_bytes()
+        r = adddata_cli(repo_copy, src)
+        assert r.returncode != 0 and "row " in r.stderr and "API_T.csv" in r.stderr, r.stderr
+        assert (repo_copy / "data" / "sources.yml").read_bytes() == before
 
 
 def wbd_table(name: str, code: str = "TST.IND.ZS") -> str:
@@ -517,6 +521,8 @@ OLD = old_python()
 @pytest.mark.skipif(OLD is None, reason="no Python older than 3.11.5 on this machine")
 def test_make_refuses_a_too_old_python_before_making_the_venv(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "analysis").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "analysis" / "buildlock.py", tmp_path / "analysis" / "buildlock.py")  # the build lock
     (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
     r = subprocess.run(["make", "venv", f"PYTHON={OLD}"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode != 0
@@ -527,6 +533,8 @@ def test_make_refuses_a_too_old_python_before_making_the_venv(tmp_path):
 @pytest.mark.skipif(OLD is None, reason="no Python older than 3.11.5 on this machine")
 def test_make_remakes_a_venv_made_with_a_wrong_python(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "analysis").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "analysis" / "buildlock.py", tmp_path / "analysis" / "buildlock.py")  # the build lock
     (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
     subprocess.run([OLD, "-m", "venv", "--without-pip", str(tmp_path / ".venv")], check=True)
     (tmp_path / ".venv" / ".requirements-installed").touch()  # looks complete: only its Python is wrong
@@ -549,6 +557,8 @@ def test_readme_states_the_minimum_python():
 
 def test_make_remakes_a_venv_whose_python_is_gone(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    (tmp_path / "analysis").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "analysis" / "buildlock.py", tmp_path / "analysis" / "buildlock.py")  # the build lock
     (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "python").symlink_to(tmp_path / "removed-python3.11")
