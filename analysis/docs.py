@@ -56,6 +56,9 @@ def sources_markdown() -> str:
         if e.get("notes"):
             lines.append(f"- **Notes**: {_md(e['notes'])}")
         lines.append("")
+    from . import geo
+    lines += ["### Map outlines", "", "Not indicator data: the outlines of the map in the regional overview.", "",
+              geo.sources_markdown()]
     return "\n".join(lines)
 
 
