@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import config
@@ -22,9 +23,11 @@ GROUPS = [
     ("digital", "Digital access", ("IT.",)),
     ("egov", "E-government", ("EGDI.",)),
     ("governance", "Governance and business climate", ("CPI.", "IC.")),
+    ("bilateral", "Bilateral trade in goods (IMF Direction of Trade)", ("DOTS.",)),
     ("economy", "Economy and trade", ()),
 ]
 MISSING = "#FFFFFF"
+NOT_APPLICABLE = "#D9D9D9"
 # Okabe–Ito colours without black, then greys: one per source, in registry order.
 SOURCE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                   "#999999", "#555555"]
@@ -47,7 +50,7 @@ def matrix(df: pd.DataFrame) -> pd.DataFrame:
     for ind, d in df.groupby("indicator", sort=True):
         years = sorted(int(y) for y in d["year"].unique())
         have = {(r.country_iso3, int(r.year)): r.source_id for r in d.itertuples()}
-        for iso3 in codes:
+        for iso3 in (c for c in codes if config.applies(ind, c)):
             for y in years:
                 src = have.get((iso3, y), "")
                 rows.append({"indicator": ind, "country_iso3": iso3, "year": y,
@@ -107,7 +110,7 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
     inds = list(dict.fromkeys(m["indicator"]))
     names = [config.country(c).name for c in config.iso3_codes()]
     keys = [""] + list(colours)
-    cmap = ListedColormap([MISSING] + [colours[s] for s in colours])
+    cmap = ListedColormap([MISSING] + [colours[s] for s in colours]).with_extremes(bad=NOT_APPLICABLE)  # own-country flow
     fig = Figure(figsize=(10, 0.4 + 1.75 * len(inds)))
     axes = fig.subplots(len(inds), 1, squeeze=False)
     for ax, ind in zip(axes[:, 0], inds):
@@ -116,7 +119,8 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
                 .pivot(index="country_iso3", columns="year", values="k")
                 .reindex(config.iso3_codes()))
         years = list(grid.columns)
-        ax.pcolormesh(range(len(years) + 1), range(len(names) + 1), grid.values, cmap=cmap,
+        ax.pcolormesh(range(len(years) + 1), range(len(names) + 1), np.ma.masked_invalid(grid.values.astype(float)),
+                      cmap=cmap,
                       vmin=-0.5, vmax=len(keys) - 0.5, edgecolors="#DDDDDD", linewidth=0.4)
         ax.set_yticks([i + 0.5 for i in range(len(names))], names, fontsize=8)
         ax.invert_yaxis()
@@ -131,6 +135,8 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
             side.set_visible(False)
     handles = [Patch(facecolor=MISSING, edgecolor="#999999", label="no value")]
     handles += [Patch(facecolor=c, label=s) for s, c in colours.items() if s in set(m["source_id"])]
+    if any(not config.applies(i, c) for i in inds for c in config.iso3_codes()):
+        handles.append(Patch(facecolor=NOT_APPLICABLE, edgecolor="#999999", label="not applicable (own country)"))
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, 0.06 if len(inds) > 2 else 0.12, 1, 1))
@@ -148,6 +154,8 @@ def alt_text(m: pd.DataFrame, title: str) -> str:
             + "; ".join(label_of(i)[0] for i in inds)
             + "), with the countries in rows and the years in columns; a coloured cell is a value, "
               "coloured by the source that gave it, and a white cell is a year without a value.")
+    if any(not config.applies(i, c) for i in inds for c in config.iso3_codes()):
+        text += " A grey row is a country's trade with itself, which does not apply."
     if len(empty):
         text += " No value at all: " + "; ".join(
             f"{config.country(r.country_iso3).name} for {label_of(r.indicator)[0]}" for r in empty.itertuples()) + "."
@@ -174,7 +182,9 @@ def markdown(m: pd.DataFrame) -> str:
             f":alt: {alt_text(g, title)}",
             "",
             f"Values held for {title.lower()}, {lo}–{hi}, by country and year; the colour names the "
-            "source file (keys as in {doc}`data-methods`), white means no value. Data: "
+            "source file (keys as in {doc}`data-methods`), white means no value"
+            + ("; grey rows are a country's trade with itself, which does not apply" if slug == "bilateral" else "")
+            + ". Data: "
             f"{{download}}`CSV <figures/coverage/{slug}.csv>` · {{download}}`PNG <figures/coverage/{slug}.png>` · "
             f"{{download}}`SVG <figures/coverage/{slug}.svg>`",
             "```", "",

@@ -104,6 +104,9 @@ def coverage_markdown() -> str:
         cells = []
         for c in config.countries():
             years = df[(df["indicator"] == code) & (df["country_iso3"] == c.iso3)]["year"]
+            if not config.applies(code, c.iso3):
+                cells.append("n/a")
+                continue
             cells.append("–" if years.empty else f"{years.min()}–{years.max()} ({len(years)})")
         lines.append(f"| `{code}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -125,6 +128,8 @@ def gaps_markdown(df=None) -> str:
         newest = int(d["year"].max())
         name = f"*{label_of(code)[0]}* (`{code}`)"
         for c in config.countries():
+            if not config.applies(code, c.iso3):
+                continue
             years = d.loc[d["country_iso3"] == c.iso3, "year"]
             last = int(years.max()) if not years.empty else None
             if last is None:

@@ -219,10 +219,11 @@ def map_part(df: pd.DataFrame, indicator: str = "IT.NET.USER.ZS", outdir=None, p
           else f"{years[0]}" if years else "no year")
     from .indicators import label_of
     name, unit = label_of(indicator)
+    nodata = "; hatched: no value" if data["value"].isna().any() else ""
     return Markdown(
         f"```{{figure}} {prefix}/map_internet.png\n:name: fig-regional-map\n:alt: {alt_text(data, indicator)}\n"
         f":width: 100%\n\nThe six countries of the report, shaded by {name.lower()} ({unit}) in each "
-        f"country's latest year with data, {yr}; hatched where there is no value. Source: {src}. Outlines: "
+        f"country's latest year with data, {yr}{nodata}. Source: {src}. Outlines: "
         f"Natural Earth 1:110m, public domain (naturalearth_admin0_110m); borders as Natural Earth draws "
         f"them, implying no position on any disputed boundary. Data: {links}\n```")
 

@@ -128,7 +128,7 @@ def facts(df: pd.DataFrame, iso3: str) -> dict[str, str]:
     ``trade_total_cn_<year>`` and ``trade_share_cn_<year>`` for 2005, 2013 and
     ``latest`` (``trade_year_latest`` names it), the changes since 2013
     (``trade_exp_cn_change``, ``trade_imp_cn_change``, ``trade_share_cn_change``
-    in percentage points) and ``trade_sentence``. For China: its exports to and
+    in percentage points) and ``trade_cn_sentence``. For China: its exports to and
     imports from each partner (``trade_exp_<ISO3>_latest``, ``trade_imp_<ISO3>_latest``)
     and the same for the five together (``trade_exp_c5_*``, ``trade_imp_c5_*``)."""
     if iso3 == config.reference():
@@ -137,6 +137,9 @@ def facts(df: pd.DataFrame, iso3: str) -> dict[str, str]:
     f = flows(df, iso3)
     last = latest_year(f, [EXP, IMP])
     out = {"trade_year_latest": str(last) if last else "n/a", "src_trade_cn": source_text(df, iso3)}
+    usable = share_usable(f)
+    if not usable:  # not a share (see share_problem): no value is glued
+        f = f.assign(**{SHARE: float("nan")})
     for label, year in (("2005", START), ("2013", SREB_YEAR), ("latest", last)):
         e, i = (_at(f[EXP], year), _at(f[IMP], year)) if year else (None, None)
         out[f"trade_exp_cn_{label}"] = money(e)
@@ -144,7 +147,7 @@ def facts(df: pd.DataFrame, iso3: str) -> dict[str, str]:
         out[f"trade_total_cn_{label}"] = money(None if e is None or i is None else e + i)
         out[f"trade_share_cn_{label}"] = pct(_at(f[SHARE], year)) if year else "n/a"
     if last is None:
-        out["trade_sentence"] = f"The IMF files hold no full year of {c.name}'s trade with China."
+        out["trade_cn_sentence"] = f"The IMF files hold no full year of {c.name}'s trade with China."
         for k in ("exp", "imp", "share"):
             out[f"trade_{k}_cn_change"] = "n/a"
         return out
@@ -165,9 +168,9 @@ def facts(df: pd.DataFrame, iso3: str) -> dict[str, str]:
     if s0 is not None and s1 is not None:
         text += (f" China's share of {c.name}'s goods trade went from {pct(s0)} in {SREB_YEAR} to "
                  f"{pct(s1)} in {last}.")
-    else:
-        text += f" The World Bank data lack the total needed for China's share of {c.name}'s goods trade."
-    out["trade_sentence"] = text
+    elif usable:
+        text += f" The World Bank data lack the {SREB_YEAR} or {last} total needed for China's share of {c.name}'s goods trade."
+    out["trade_cn_sentence"] = text
     return out
 
 
@@ -179,7 +182,7 @@ def _china_facts(df: pd.DataFrame) -> dict[str, str]:
     last = latest_year(f, ecols + icols)
     out = {"trade_year_latest": str(last) if last else "n/a", "src_trade_cn": source_text(df, config.reference())}
     if last is None:
-        out["trade_sentence"] = "The IMF files hold no full year of China's trade with the five."
+        out["trade_cn_sentence"] = "The IMF files hold no full year of China's trade with the five."
         return out
     for p in parts:
         out[f"trade_exp_{p}_latest"] = money(_at(f[f"exports_to_{p}_usd_m"], last))
@@ -205,7 +208,7 @@ def _china_facts(df: pd.DataFrame) -> dict[str, str]:
         c5 = (exp_total + imp_total) / float(total[last]) * 100
         out["trade_c5_share_of_china_latest"] = pct(c5)
         text += f" Together the five accounted for {c5:.1f}% of China's goods trade in {last}."
-    out["trade_sentence"] = text
+    out["trade_cn_sentence"] = text
     return out
 
 
@@ -223,10 +226,15 @@ def source_text(df: pd.DataFrame, iso3: str) -> str:
                     | ((rows["country_iso3"] == ref) & (rows["indicator"] == code(iso3)))]
         extra = (sorted(df.loc[(df["country_iso3"] == iso3) & df["indicator"].isin([MERCH, GDP]), "source_id"].unique())
                  if share_usable(flows(df, iso3)) else [])
-    ids = sorted(rows["source_id"].unique())
-    text = "; ".join(f"{source_label(i)} ({i})" for i in ids)
+    def grouped(ids) -> str:
+        by = {}
+        for i in ids:
+            by.setdefault(source_label(i), []).append(i)
+        return "; ".join(f"{label} ({', '.join(keys)})" for label, keys in by.items())
+
+    text = grouped(sorted(rows["source_id"].unique()))
     if extra:
-        text += "; share: " + "; ".join(f"{source_label(i)} ({i})" for i in extra)
+        text += "; share: " + grouped(extra)
     return text or "none"
 
 
@@ -431,29 +439,36 @@ def section(df: pd.DataFrame, iso3: str, outdir=None) -> list:
                       "GDP)." if usable else "") + est + f" Source: {fx['src_trade_cn']}.")
         note = share_problem(df, iso3)
     name = f"fig-{iso3}-trade-china"
-    text = fx["trade_sentence"] + (" " + note if note else "")
+    text = fx["trade_cn_sentence"] + (" " + note if note else "")
     fig = (f"```{{figure}} ../figures/{iso3}/trade_china.png\n:name: {name}\n:alt: {alt}\n:width: 100%\n\n"
            f"{caption} Data: {_caption_links(f'../figures/{iso3}', 'trade_china')}\n```")
     return [Markdown(f"{text} {{numref}}`{name}` shows both flows since {START}."), Markdown(fig)]
 
 
+def _arrow(a: float | None, b: float | None, fmt: str = "{:,.0f}") -> str:
+    if a is None or b is None:
+        return "n/a"
+    r = rel_change(a, b)
+    return f"{fmt.format(a)} → {fmt.format(b)}" + ("" if r is None else f" ({r:+.0f}%)".replace("-", "−"))
+
+
 def regional_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Per Central Asian country: exports to and imports from China in 2013 and the
-    latest year with the change, and China's share where it can be read."""
+    """Per Central Asian country: exports to and imports from China (US$ millions)
+    in 2013 and the latest year with the change, and China's share where it can
+    be read."""
     rows = []
-    last = None
+    years = [latest_year(flows(df, p), [EXP, IMP]) for p in config.partners()]
+    last = max((y for y in years if y), default=None)
     for p in config.partners():
-        fx = facts(df, p)
-        last = fx["trade_year_latest"]
-        usable = share_usable(flows(df, p))
+        f = flows(df, p)
+        usable = share_usable(f)
         rows.append({"Country": config.country(p).name,
-                     "Exports to China": f"{fx['trade_exp_cn_2013']} → {fx['trade_exp_cn_latest']} "
-                                         f"({fx['trade_exp_cn_change']})",
-                     "Imports from China": f"{fx['trade_imp_cn_2013']} → {fx['trade_imp_cn_latest']} "
-                                           f"({fx['trade_imp_cn_change']})",
-                     "China's share of goods trade": (f"{fx['trade_share_cn_2013']} → {fx['trade_share_cn_latest']}"
-                                                      if usable else "not readable (see text)"),
-                     "Years": f"{SREB_YEAR} → {last}"})
+                     f"Exports to China, US$ m, {SREB_YEAR} → {last}": _arrow(_at(f[EXP], SREB_YEAR), _at(f[EXP], last)),
+                     f"Imports from China, US$ m, {SREB_YEAR} → {last}": _arrow(_at(f[IMP], SREB_YEAR), _at(f[IMP], last)),
+                     f"China's share of goods trade, %, {SREB_YEAR} → {last}":
+                         (f"{_at(f[SHARE], SREB_YEAR):.1f} → {_at(f[SHARE], last):.1f}"
+                          if usable and _at(f[SHARE], SREB_YEAR) is not None and _at(f[SHARE], last) is not None
+                          else "not readable (see text)")})
     return pd.DataFrame(rows).set_index("Country")
 
 
@@ -480,6 +495,9 @@ def regional_facts(df: pd.DataFrame) -> dict[str, str]:
     else:
         out["trade_lead_share"] = "The data lack the totals needed for China's share of the countries' goods trade."
     return out
+
+
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
 
 
 def _join(names: list[str]) -> str:
