@@ -55,7 +55,7 @@ ALT = {"servers": "Horizontal bar chart of secure Internet servers per 1 million
                    "country that reports them in {year}."}
 CAPTION = {"servers": "Secure Internet servers per 1 million people, {year}.",
            "hightech": "High-technology exports, % of manufactured exports, {year}: a share of manufactured exports "
-                       "only, which are small in the Central Asian economies, so a high share can mean a small base."}
+                       "only, so a high share can also mean that a country exports few manufactured goods."}
 
 
 def regional_parts(df: pd.DataFrame, outdir=None) -> list:
