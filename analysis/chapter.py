@@ -249,7 +249,8 @@ def inputs(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
         if r:
             meds.append(pd.DataFrame({"country_iso3": ["rank"], "indicator": [code], "year": [r[2]],
                                       "value": [float(r[0])], "source_id": [""]}))
-    out = pd.concat([own, *meds], ignore_index=True)
+    from . import trade
+    out = pd.concat([own, *meds, trade.inputs(df, iso3)], ignore_index=True).drop_duplicates()
     return out.sort_values(["country_iso3", "indicator", "year"]).reset_index(drop=True)
 
 

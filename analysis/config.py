@@ -98,6 +98,12 @@ def indicator_meta() -> dict[str, dict]:
     return _yaml(INDICATORS_YML)["indicators"]
 
 
+def applies(indicator: str, iso3: str) -> bool:
+    """False for a bilateral flow of a country with itself (``partner:`` in
+    analysis/indicators.yml): such a cell is not a gap in the data."""
+    return indicator_meta().get(indicator, {}).get("partner") != iso3
+
+
 def units() -> dict[str, dict]:
     return _yaml(INDICATORS_YML)["units"]
 

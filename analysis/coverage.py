@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import atomic
@@ -24,9 +25,11 @@ GROUPS = [
     ("digital", "Digital access", ("IT.",)),
     ("egov", "E-government", ("EGDI.",)),
     ("governance", "Governance and business climate", ("CPI.", "IC.")),
+    ("bilateral", "Bilateral trade in goods (IMF Direction of Trade)", ("DOTS.",)),
     ("economy", "Economy and trade", ()),
 ]
 MISSING = "#FFFFFF"
+NA_HATCH = "xxxx"  # a bilateral flow of a country with itself
 # Okabe–Ito colours without black, then greys: one per source, in registry order.
 SOURCE_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
                   "#999999", "#555555"]
@@ -55,6 +58,12 @@ def matrix(df: pd.DataFrame) -> pd.DataFrame:
     m = cells.merge(have, on=["indicator", "country_iso3", "year"], how="left")
     m["source_id"] = m["source_id"].fillna("").astype(str)
     m["has_value"] = m["source_id"] != ""
+    # a bilateral flow of a country with itself is no cell at all (not a gap)
+    pairs = m[["indicator", "country_iso3"]].drop_duplicates()
+    na = pairs[[not config.applies(i, c) for i, c in zip(pairs["indicator"], pairs["country_iso3"])]]
+    if len(na):
+        drop = m.set_index(["indicator", "country_iso3"]).index.isin(pd.MultiIndex.from_frame(na))
+        m = m[~drop]
     m["year"] = m["year"].astype("int64")
     order = m["country_iso3"].map({c: i for i, c in enumerate(codes)})
     m = m.assign(_c=order).sort_values(["indicator", "_c", "year"], kind="stable")
@@ -106,14 +115,14 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
     coloured by the source of its value, white where there is none."""
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
+    from matplotlib.patches import Patch, Rectangle
 
     from .indicators import label_of
 
     inds = list(dict.fromkeys(m["indicator"]))
     names = [config.country(c).name for c in config.iso3_codes()]
     keys = [""] + list(colours)
-    cmap = ListedColormap([MISSING] + [colours[s] for s in colours])
+    cmap = ListedColormap([MISSING] + [colours[s] for s in colours]).with_extremes(bad=MISSING)
     fig = Figure(figsize=(10, 0.4 + 1.75 * len(inds)))
     axes = fig.subplots(len(inds), 1, squeeze=False)
     for ax, ind in zip(axes[:, 0], inds):
@@ -122,8 +131,13 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
                 .pivot(index="country_iso3", columns="year", values="k")
                 .reindex(config.iso3_codes()))
         years = list(grid.columns)
-        ax.pcolormesh(range(len(years) + 1), range(len(names) + 1), grid.values, cmap=cmap,
+        ax.pcolormesh(range(len(years) + 1), range(len(names) + 1), np.ma.masked_invalid(grid.values.astype(float)),
+                      cmap=cmap,
                       vmin=-0.5, vmax=len(keys) - 0.5, edgecolors="#DDDDDD", linewidth=0.4)
+        for row, iso3 in enumerate(config.iso3_codes()):  # a country's flow with itself: hatched, not a gap
+            if not config.applies(ind, iso3):
+                ax.add_patch(Rectangle((0, row), len(years), 1, fill=False, hatch=NA_HATCH,
+                                       edgecolor="#888888", linewidth=0))
         ax.set_yticks([i + 0.5 for i in range(len(names))], names, fontsize=8)
         ax.invert_yaxis()
         step = 1 if len(years) <= 25 else 5
@@ -137,10 +151,17 @@ def figure(m: pd.DataFrame, colours: dict[str, str]):
             side.set_visible(False)
     handles = [Patch(facecolor=MISSING, edgecolor="#999999", label="no value")]
     handles += [Patch(facecolor=c, label=mathtext(s)) for s, c in colours.items() if s in set(m["source_id"])]
+    if any(not config.applies(i, c) for i in inds for c in config.iso3_codes()):
+        handles.append(Patch(facecolor=MISSING, edgecolor="#888888", hatch=NA_HATCH, label="not applicable (own country)"))
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 0))
     fig.tight_layout(rect=(0, 0.06 if len(inds) > 2 else 0.12, 1, 1))
     return fig
+
+
+def _lower_first(title: str) -> str:
+    """"Bilateral trade (IMF ...)" → "bilateral trade (IMF ...)": acronyms keep their case."""
+    return title[:1].lower() + title[1:]
 
 
 def alt_text(m: pd.DataFrame, title: str) -> str:
@@ -150,10 +171,12 @@ def alt_text(m: pd.DataFrame, title: str) -> str:
     inds = list(dict.fromkeys(m["indicator"]))
     s = summary(m)
     empty = s[s["values"] == 0]
-    text = (f"Coverage grid for {title.lower()}: one panel per indicator ("
+    text = (f"Coverage grid for {_lower_first(title)}: one panel per indicator ("
             + "; ".join(label_of(i)[0] for i in inds)
             + "), with the countries in rows and the years in columns; a coloured cell is a value, "
               "coloured by the source that gave it, and a white cell is a year without a value.")
+    if any(not config.applies(i, c) for i in inds for c in config.iso3_codes()):
+        text += " A cross-hatched row is a country's trade with itself, which does not apply."
     if len(empty):
         text += " No value at all: " + "; ".join(
             f"{config.country(r.country_iso3).name} for {label_of(r.indicator)[0]}" for r in empty.itertuples()) + "."
@@ -300,8 +323,10 @@ def markdown(m: pd.DataFrame) -> str:
             f":name: fig-coverage-{slug}",
             f":alt: {alt_text(g, title)}",
             "",
-            f"Values held for {title.lower()}, {lo}–{hi}, by country and year; the colour names the "
-            "source file (keys as in {doc}`data-methods`), white means no value. Data: "
+            f"Values held for {_lower_first(title)}, {lo}–{hi}, by country and year; the colour names the "
+            "source file (keys as in {doc}`data-methods`), white means no value"
+            + ("; cross-hatched rows are a country's trade with itself, which does not apply" if slug == "bilateral" else "")
+            + ". Data: "
             f"{{download}}`CSV <figures/coverage/{slug}.csv>` · {{download}}`PNG <figures/coverage/{slug}.png>` · "
             f"{{download}}`SVG <figures/coverage/{slug}.svg>`",
             "```", "",

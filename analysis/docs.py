@@ -69,6 +69,9 @@ def sources_markdown() -> str:
         if e.get("notes"):
             lines.append(f"- **Notes**: {md_with_code(e['notes'])}")
         lines.append("")
+    from . import geo
+    lines += ["### Map outlines", "", "Not indicator data: the outlines of the map in the regional overview.", "",
+              geo.sources_markdown()]
     return "\n".join(lines)
 
 
@@ -139,6 +142,10 @@ def coverage_markdown() -> str:
     cell = pd.Series([f"{a}–{b} ({n})" for a, b, n in zip(stats["min"], stats["max"], stats["size"])],
                      index=stats.index).unstack("country_iso3").reindex(columns=codes).fillna("–")
     lines = ["| Indicator | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for code in cell.index:  # a bilateral flow of a country with itself: not applicable, not a gap
+        for c in codes:
+            if not config.applies(code, c):
+                cell.at[code, c] = "n/a"
     for code, row in zip(cell.index, cell.to_numpy()):
         lines.append(f"| {md_code(code)} | " + " | ".join(row) + " |")
     text = "\n".join(lines) + "\n"
@@ -176,6 +183,8 @@ def gaps_markdown(df=None) -> str:
     for code in sorted(listed):
         name = f"*{md(label_of(code)[0])}* ({md_code(code)})"
         for c in countries:
+            if not config.applies(code, c.iso3):
+                continue
             lag = behind.at[code, c.iso3]
             if pd.isna(lag):
                 items.append(f"- {c.name} has no value for {name}.")

@@ -717,6 +717,95 @@ def wb_folder_metadata(path: Path) -> tuple[dict, list[str], str | None]:
     return meta, notes, meta_file
 
 
+
+
+DOTS_TITLE = "Exports, FOB to Partner Countries"
+DOTS_UNIT = "US Dollars, Millions"
+DOTS_ESTIMATE = re.compile(r"^\s*(-?[0-9][0-9.,]*)\s+e\s*$")  # IMF's estimate flag, e.g. "128.11 e"
+
+
+def _dots_cell(rows: list[list[str]], i: int) -> str:
+    """Column B of preamble row ``i`` (0-based), or "" if the row is shorter."""
+    return rows[i][1].strip() if i < len(rows) and len(rows[i]) > 1 else ""
+
+
+def imf_dots(path: Path, entry: dict) -> Parsed:
+    """IMF Direction of Trade Statistics, one reporter's "Exports, FOB to Partner
+    Countries" sheet saved as CSV: 7 preamble rows (blank, title, blank, reporter,
+    unit, blank, year header from column C), then one row per partner (column B
+    the IMF's partner name). Values in US$ millions; a cell marked ``" e"`` is an
+    IMF estimate and is read as its number.
+
+    Each value becomes indicator ``DOTS.EXP.<partner ISO3>`` of the reporting
+    country: the reporter's exports to that partner. A partner outside the book
+    is skipped (and listed in ``meta["skipped_partners"]``)."""
+    from . import config
+
+    rows = rows_of(path, read_text(path))
+    if len(rows) < 8:
+        raise DataError(path, f"has {len(rows)} rows; an IMF DOTS sheet has 7 preamble rows, then partner rows",
+                        row=len(rows))
+    if _dots_cell(rows, 1) != DOTS_TITLE:
+        raise DataError(path, f"title is {clip(_dots_cell(rows, 1))}, expected {DOTS_TITLE!r}", row=2, column="B")
+    if _dots_cell(rows, 4) != DOTS_UNIT:
+        raise DataError(path, f"unit is {clip(_dots_cell(rows, 4))}, expected {DOTS_UNIT!r} "
+                              "(values would be read at the wrong scale)", row=5, column="B")
+    names = config.name_to_iso3()
+    reporter_name = _dots_cell(rows, 3)
+    reporter = names.get(reporter_name.casefold())
+    if reporter is None:
+        raise DataError(path, f"reporter {clip(reporter_name)} is not a country of the book "
+                              "(add the IMF spelling to aliases in analysis/countries.yml)", row=4, column="B")
+    header = rows[6]
+    years = []  # (position, year)
+    for pos, cell in enumerate(header):
+        if pos < 2:
+            if cell.strip():
+                raise DataError(path, f"year header must start in column C; found {clip(cell)}",
+                                row=7, column="AB"[pos])
+            continue
+        if cell.strip():
+            years.append((pos, parse_year(path, cell, 7, _col_letter(pos))))
+    if not years:
+        raise DataError(path, "no years in the header row (row 7, from column C)", row=7)
+    meta = {"reporter": reporter, "estimates": 0, "skipped_partners": []}
+    records = []
+    for i, row in data_rows(path, rows, 7, len(header)):
+        partner_name = row[1].strip()
+        partner = names.get(partner_name.casefold())
+        if partner is None:
+            meta["skipped_partners"].append(partner_name)
+            continue
+        if partner == reporter:
+            raise DataError(path, f"partner {clip(partner_name)} is the reporting country itself",
+                            row=i, column="B")
+        for pos, year in years:
+            cell = row[pos]
+            m = DOTS_ESTIMATE.match(cell)
+            if m:
+                meta["estimates"] += 1
+                cell = m.group(1)
+            value = parse_number(path, cell, i, str(year))
+            if value is not None:
+                if value < 0:
+                    raise DataError(path, f"negative exports {clip(row[pos])}", row=i, column=str(year))
+                records.append((reporter_name, "name", f"DOTS.EXP.{partner}", year, value,
+                                "usd_millions", i, str(year)))
+    if not records:
+        raise no_values(path)
+    return Parsed(frame(records), meta)
+
+
+def _col_letter(pos: int) -> str:
+    """Spreadsheet column letter of a 0-based position (0 → A, 26 → AA)."""
+    out = ""
+    pos += 1
+    while pos:
+        pos, r = divmod(pos - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 READERS = {
     "wb_wide": wb_wide,
     "wb_zip": wb_zip,
@@ -727,6 +816,7 @@ READERS = {
     "un_egdi": un_egdi,
     "doing_business": doing_business,
     "gapminder": gapminder,
+    "imf_dots": imf_dots,
 }
 
 
@@ -756,6 +846,8 @@ def sniff_reader(path: Path) -> str:
         return "un_egdi"
     if first.startswith("Classification"):
         return "doing_business"
+    if DOTS_TITLE in head.splitlines()[1 if len(head.splitlines()) > 1 else 0]:
+        return "imf_dots"
     raise DataError(path, f"unrecognised layout; first line is {clip(first, 60)}. Expected a World Bank "
                           "download, the long Country Name,Country Code,Year,Value layout, "
                           "country_iso3,indicator,year,value, or a TI CPI / UN EGDI file", row=1)

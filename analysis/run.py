@@ -101,8 +101,9 @@ def data_hash(job: Job) -> str:
     regional overview the whole table."""
     if not INDICATORS_CSV.exists():
         return "missing"
-    if "country" not in job.parameters:
-        return _sha(INDICATORS_CSV.read_bytes())
+    if "country" not in job.parameters:  # the regional overview: all data, and the map's outlines (by their sha256)
+        from .geo import GEO_REGISTRY
+        return _sha(INDICATORS_CSV.read_bytes() + GEO_REGISTRY.read_bytes())
     from . import chapter, frameworks
     df = _table()
     return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode()

@@ -18,9 +18,13 @@ def test_matrix_has_every_value_and_gap(table):
     merged = have.merge(table, on=["indicator", "country_iso3", "year"], suffixes=("", "_data"))
     assert (merged["source_id"] == merged["source_id_data"]).all()
     # every country appears for every year in which any country has the indicator
+    # (except a bilateral flow of a country with itself, which does not apply)
     n = m.groupby("indicator").size()
     years = table.groupby("indicator")["year"].nunique()
-    assert (n == years * len(config.iso3_codes())).all()
+    applies = pd.Series({i: sum(config.applies(i, c) for c in config.iso3_codes()) for i in years.index})
+    assert (n == years * applies).all()
+    assert applies["DOTS.EXP.CHN"] == 5 and applies["IT.NET.USER.ZS"] == 6
+    assert m[(m["indicator"] == "DOTS.EXP.KAZ") & (m["country_iso3"] == "KAZ")].empty
 
 
 def test_turkmenistan_gaps_are_visible(table):

@@ -133,3 +133,76 @@ def test_gapminder_reads_population_only_by_country_name(tmp_path):
 def test_real_gapminder_file_covers_the_five_to_2013():
     r = readers.gapminder(RAW / "gapminder_2005-2013__pypi-bokeh_sampledata-2026.1.csv", {}).records
     assert r["year"].max() == 2013 and {"Kazakhstan", "Kyrgyzstan", "Uzbekistan"} <= set(r["country"])
+
+
+# ------------------------------------------------------------------ IMF DOTS
+DOTS_PREAMBLE = [",,,,", ',"Exports, FOB to Partner Countries",,,', ",,,,", ',"Kazakhstan, Rep. of",,,',
+                 ',"US Dollars, Millions",,,', ",,,,", ",,2018,2019,2020"]
+
+
+def write_dots(path, rows=None, preamble=None):
+    rows = rows if rows is not None else [',"China, P.R.: Mainland",6239.96,7823.41,9004.006953',
+                                          ',Kyrgyz Rep.,569.8 e,,562.1', ',World,1,2,3']
+    lines = (preamble or DOTS_PREAMBLE) + rows
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def test_imf_dots_real_files():
+    for iso3 in ("CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"):
+        p = RAW / f"imf-dots-exports-{iso3}__SamLeBlanc-Direction-of-Trade-Map.csv"
+        parsed = readers.imf_dots(p, {})
+        assert parsed.meta["reporter"] == iso3
+        partners = set(parsed.records["indicator"])
+        assert partners == {f"DOTS.EXP.{c}" for c in ("CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB") if c != iso3}
+        assert (parsed.records["unit"] == "usd_millions").all()
+        assert readers.sniff_reader(p) == "imf_dots"
+    kaz = readers.imf_dots(RAW / "imf-dots-exports-KAZ__SamLeBlanc-Direction-of-Trade-Map.csv", {}).records
+    cn = kaz[kaz["indicator"] == "DOTS.EXP.CHN"].set_index("year")["value"]
+    assert cn[2020] == 9004.0069530000001 and cn[1992] == 128.11  # "128.11 e": an IMF estimate
+
+
+def test_imf_dots_layout(tmp_path):
+    parsed = readers.imf_dots(write_dots(tmp_path / "d.csv"), {})
+    r = parsed.records
+    assert set(r["country"]) == {"Kazakhstan, Rep. of"} and set(r["key_kind"]) == {"name"}
+    assert r[r["indicator"] == "DOTS.EXP.CHN"].set_index("year")["value"].to_dict() == {
+        2018: 6239.96, 2019: 7823.41, 2020: 9004.006953}
+    kgz = r[r["indicator"] == "DOTS.EXP.KGZ"]
+    assert kgz.set_index("year")["value"].to_dict() == {2018: 569.8, 2020: 562.1}
+    assert parsed.meta["estimates"] == 1 and parsed.meta["skipped_partners"] == ["World"]
+    row = r[(r["indicator"] == "DOTS.EXP.CHN") & (r["year"] == 2019)].iloc[0]
+    assert (row["_row"], row["_col"]) == (8, "2019")
+
+
+@pytest.mark.parametrize("preamble_edit, rows, expected", [
+    ({1: ',"Imports, CIF from Partner Countries",,,'}, None,
+     'd.csv: row 2, column "B": title is \'Imports, CIF from Partner Countries\', expected'),
+    ({4: ',"US Dollars, Billions",,,'}, None, 'd.csv: row 5, column "B": unit is \'US Dollars, Billions\''),
+    ({3: ',"Atlantis, Rep. of",,,'}, None, 'd.csv: row 4, column "B": reporter \'Atlantis, Rep. of\' is not a country'),
+    ({6: ",,2018,20x9,2020"}, None, 'd.csv: row 7, column "D": year \'20x9\' is not a four-digit year'),
+    ({6: "x,,2018,2019,2020"}, None, 'd.csv: row 7, column "A": year header must start in column C'),
+    ({}, [',"China, P.R.: Mainland",6239.96,n.a.,9004'], 'd.csv: row 8, column "2019": non-numeric value \'n.a.\''),
+    ({}, [',"China, P.R.: Mainland",6239.96,=SUM(C8),9004'], 'd.csv: row 8, column "2019": spreadsheet formula'),
+    ({}, [',"China, P.R.: Mainland",6239.96,-5,9004'], 'd.csv: row 8, column "2019": negative exports'),
+    ({}, [',"China, P.R.: Mainland",6239.96,9004'], "d.csv: row 8: has 4 cells, the header has 5"),
+    ({}, [',"Kazakhstan, Rep. of",1,2,3'], 'd.csv: row 8, column "B": partner \'Kazakhstan, Rep. of\' is the reporting'),
+    ({}, [',World,1,2,3'], "d.csv: no data rows with values found"),
+])
+def test_imf_dots_malformed_variants_give_one_line_errors(tmp_path, preamble_edit, rows, expected):
+    preamble = list(DOTS_PREAMBLE)
+    for i, line in preamble_edit.items():
+        preamble[i] = line
+    p = write_dots(tmp_path / "d.csv", rows, preamble)
+    with pytest.raises(DataError) as exc:
+        readers.imf_dots(p, {})
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert expected in msg, msg
+
+
+def test_imf_dots_too_short(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_text("\n".join(DOTS_PREAMBLE[:5]) + "\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"d.csv: row 5: has 5 rows; an IMF DOTS sheet has 7 preamble rows"):
+        readers.imf_dots(p, {})
