@@ -149,7 +149,7 @@ def strategy_table(st: pd.DataFrame, iso3: str) -> pd.DataFrame:
     s = st[st["country_iso3"] == iso3]
     period = [f"{a}–{b}" if pd.notna(a) else f"until {b}" for a, b in zip(s["start_year"], s["end_year"])]
     return pd.DataFrame({
-        "Adopted": s["adopted"].values, "Period": period,
+        "Adopted or released": s["adopted"].values, "Period": period,
         "Phases": s["phases"].fillna("–").str.replace("-", "–").values,
         "Main goals (our summary)": s["main_goals"].values,
         "Numeric targets": s["numeric_targets"].fillna("none stated").values,
@@ -161,7 +161,7 @@ def strategies_overview(st: pd.DataFrame) -> pd.DataFrame:
     names = {c.iso3: c.name for c in config.countries()}
     period = [f"{a}–{b}" if pd.notna(a) else f"until {b}" for a, b in zip(st["start_year"], st["end_year"])]
     return pd.DataFrame({
-        "Country": st["country_iso3"].map(names).values, "Adopted": st["adopted"].values, "Period": period,
+        "Country": st["country_iso3"].map(names).values, "Adopted or released": st["adopted"].values, "Period": period,
         "Phases": st["phases"].fillna("–").str.replace("-", "–").values,
         "Numeric targets": st["numeric_targets"].fillna("none stated").values,
     }, index=pd.Index(st["name"].values, name="Strategy"))

@@ -205,15 +205,22 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
     ref = config.country(config.reference())
     out = []
     net = _listing(df, "IT.NET.USER.ZS")
-    med = indicators.regional_median(df, "IT.NET.USER.ZS")
-    first_y = int(med.index[med.index >= 2010][0])
-    last_y = int(med.index[-1])
+    # one set of countries at both ends (Data and methods: comparisons that hold)
+    table = indicators.wide(df, "IT.NET.USER.ZS", config.partners())
+    counts = table.notna().sum(axis=1)
+    last_y = int(counts[counts >= 3].index.max())
+    members = list(table.loc[last_y].dropna().index)
+    both = table[members].dropna()
+    first_y = int(both.index[both.index >= 2010][0])
+    absent = [config.country(c).name for c in config.partners() if c not in members]
     china = indicators.latest(df, ref.iso3, "IT.NET.USER.ZS")
     stale = [(n, p) for n, p in net if p.year <= last_y - 3]
     out.append(
-        "**Most of the region is now online, but not all of it.** The median share of people using the internet "
-        f"in the five countries (of those reporting in the year) rose from {_pct(med[first_y])} in {first_y} to "
-        f"{_pct(med[last_y])} in {last_y}. The latest values: "
+        "**Most of the region is now online, but not all of it.** Among the "
+        f"{len(members)} countries reporting in both {first_y} and {last_y}"
+        + (f" (not {', '.join(absent)}: no value for {last_y})" if absent else "")
+        + f", the median share of people using the internet rose from {_pct(both.loc[first_y].median())} in "
+        f"{first_y} to {_pct(both.loc[last_y].median())} in {last_y}. The latest values: "
         + "; ".join(f"{n} {_pct(p.value)} ({p.year})" for n, p in net)
         + f"; {ref.name} {_pct(china.value)} ({china.year}). "
         + "".join(f"{n}'s series stops in {p.year}, so its present level is unknown. " for n, p in stale)
