@@ -25,7 +25,7 @@ def presence(path=PRESENCE_CSV) -> pd.DataFrame:
     """The table, validated: a bad row stops with file, row and column named."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     if list(df.columns) != COLUMNS:
-        raise DataError(f"{path.name}: columns must be {', '.join(COLUMNS)}")
+        raise DataError(path, f"columns must be {', '.join(COLUMNS)}")
     themes = pd.read_csv(THEMES_CSV, dtype=str, keep_default_na=False).set_index("theme_id")
     allowed = set(config.partners()) | {REGION}
     for i, r in df.iterrows():
@@ -36,10 +36,10 @@ def presence(path=PRESENCE_CSV) -> pd.DataFrame:
                   ("activity", bool(r["activity"].strip()))]
         for col, ok in checks:
             if not ok:
-                raise DataError(f"{path.name}, row {row}, column {col}: invalid value {r[col]!r}")
+                raise DataError(path, f"invalid value {r[col]!r}", row=row, column=col)
         if themes.loc[r["ledger"], "source_id"] != r["source_id"]:
-            raise DataError(f"{path.name}, row {row}, column ledger: {r['ledger']} is a point of "
-                            f"{themes.loc[r['ledger'], 'source_id']}, not {r['source_id']}")
+            raise DataError(path, f"{r['ledger']} is a point of {themes.loc[r['ledger'], 'source_id']}, "
+                            f"not {r['source_id']}", row=row, column="ledger")
     return df
 
 

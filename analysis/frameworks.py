@@ -88,7 +88,11 @@ def points(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
 
 
 def points_table(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
+    """The country's own points for one section. Region-wide points are discussed
+    once, in the regional synthesis (:func:`region_points_table`), not repeated
+    in every chapter."""
     p = points(themes, iso3, section)
+    p = p[p["scope"] == "this country"].reset_index(drop=True)
     t = pd.DataFrame({
         "Theme": p["theme"].map(label).values,
         "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
@@ -99,6 +103,21 @@ def points_table(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
     if set(t["Kind"]) <= {SECTIONS[section][0]}:
         t = t.drop(columns="Kind")
     return t
+
+
+def region_points_table(themes: pd.DataFrame) -> pd.DataFrame:
+    """The papers' region-wide (C5) points, once, for the regional synthesis."""
+    p = themes[themes["country_iso3"] == "C5"]
+    order = {t: i for i, t in enumerate(THEME_LABELS)}
+    fw = {f: i for i, f in enumerate(["foundation", "demand", "challenge", "approach"])}
+    p = p.assign(_f=p["framework"].map(fw), _o=p["theme"].map(order)).sort_values(["_f", "_o", "theme_id"],
+                                                                                   kind="stable")
+    return pd.DataFrame({
+        "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
+        "Theme": p["theme"].map(label).values,
+        "Point (our summary)": p["point"].values,
+        "Source": [f"{cite(s)}, “{sec}”" for s, sec in zip(p["source_id"], p["section"])],
+    }, index=pd.Index(p["theme_id"].values, name="Id"))
 
 
 # ------------------------------------------------------------------ evidence
@@ -339,9 +358,11 @@ def section(iso3: str, section_name: str) -> list:
     th, cl, st, ln = claims.themes(), claims.claims(), claims.strategies(), claims.links()
     df = indicators.load()
     slug = SLUG[section_name]
-    out = [_markdown(points_table(th, iso3, section_name),
-                     f"The papers' points on {c.name} under “{section_name}”, in our words (region-wide "
-                     "points fill themes the papers do not discuss for the country)", f"tbl-{iso3}-{slug}")]
+    own = points_table(th, iso3, section_name)
+    out = [_markdown(own, f"The papers' points on {c.name} under “{section_name}”, in our words (points on "
+                          "the region as a whole are in the regional synthesis)", f"tbl-{iso3}-{slug}")
+           if len(own) else Markdown(f"The papers make no point of their own on {c.name} under “{section_name}”; "
+                                     "their region-wide points are discussed in the regional synthesis.")]
     if section_name == "Foundations":
         s = strategy_table(st, iso3)
         if len(s):

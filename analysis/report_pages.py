@@ -169,6 +169,16 @@ def synthesis_facts(th: pd.DataFrame) -> str:
             + ", ".join(f"{frameworks.label(k).lower()} ({v})" for k, v in top.head(3).items()) + ".\n")
 
 
+def region_points(th: pd.DataFrame) -> str:
+    """The papers' points on the region as a whole, discussed once here rather
+    than repeated in every country chapter."""
+    t = frameworks.region_points_table(th)
+    esc = lambda v: str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| Id | Kind | Theme | Point (our summary) | Source |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(esc(x) for x in [i, *r.tolist()]) + " |" for i, r in t.iterrows()]
+    return "\n".join(lines) + "\n"
+
+
 def synthesis_conclusions(th, ln, a, df) -> str:
     paras = [frameworks.conclusion(th, ln, a, df, iso3) for iso3 in config.partners()]
     return "\n\n".join(paras) + "\n"
@@ -283,6 +293,7 @@ def pages() -> dict[str, str]:
         "targets.md": targets_markdown(t),
         "strategies.md": strategies_markdown(st),
         "synthesis_facts.md": synthesis_facts(th),
+        "region_points.md": region_points(th),
         "synthesis_stages.md": synthesis_stages(),
         "synthesis_conclusions.md": synthesis_conclusions(th, ln, a, df),
         "theme_links.md": links_markdown(ln),

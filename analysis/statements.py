@@ -89,12 +89,18 @@ def declarations(iso3: str) -> dict:
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
-        raise DataError(f"{path.relative_to(ANALYSIS.parent)}: not valid YAML ({e})") from None
+        raise _fail(f"{path.relative_to(ANALYSIS.parent)}: not valid YAML ({e})") from None
     if not isinstance(doc, dict) or set(doc) - {"values", "statements", "recommendations"}:
-        raise DataError(f"{path.relative_to(ANALYSIS.parent)}: top-level keys must be values, statements, "
+        raise _fail(f"{path.relative_to(ANALYSIS.parent)}: top-level keys must be values, statements, "
                         "recommendations")
     return {"values": doc.get("values") or {}, "statements": doc.get("statements") or {},
             "recommendations": doc.get("recommendations") or []}
+
+
+def _fail(text: str) -> DataError:
+    """A one-line DataError from "file, what: message"."""
+    where, _, message = text.partition(": ")
+    return DataError(where, message)
 
 
 # ------------------------------------------------------------------ values
@@ -110,7 +116,7 @@ def _set(spec: dict, iso3: str, name: str) -> list[str]:
         for c in over:
             config.country(c)
         return list(over)
-    raise DataError(f"{_where(iso3, name)}: over must be 'partners' or a list of ISO3 codes")
+    raise _fail(f"{_where(iso3, name)}: over must be 'partners' or a list of ISO3 codes")
 
 
 def _year_for_set(df: pd.DataFrame, indicator: str, countries: list[str], year) -> tuple[int, int]:
@@ -140,22 +146,22 @@ def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
     out: dict[str, Value] = {}
     for name, spec in values.items():
         if not _NAME.match(str(name)):
-            raise DataError(f"{_where(iso3, name)}: names are lower_snake_case")
+            raise _fail(f"{_where(iso3, name)}: names are lower_snake_case")
         if not isinstance(spec, dict):
-            raise DataError(f"{_where(iso3, name)}: a value is a mapping such as {{value: IT.NET.USER.ZS}}")
+            raise _fail(f"{_where(iso3, name)}: a value is a mapping such as {{value: IT.NET.USER.ZS}}")
         kinds = [k for k in KINDS if k in spec]
         if len(kinds) != 1:
-            raise DataError(f"{_where(iso3, name)}: exactly one of {', '.join(KINDS)} is required")
+            raise _fail(f"{_where(iso3, name)}: exactly one of {', '.join(KINDS)} is required")
         kind = kinds[0]
         ind = spec[kind]
         if ind not in set(df["indicator"]):
-            raise DataError(f"{_where(iso3, name)}: unknown indicator {ind!r}")
+            raise _fail(f"{_where(iso3, name)}: unknown indicator {ind!r}")
         country = spec.get("country", iso3)
         config.country(country)
         year = spec.get("year", "latest")
         if isinstance(year, str) and year != "latest":
             if year not in out:
-                raise DataError(f"{_where(iso3, name)}: year {year!r} is neither a year, 'latest' nor an "
+                raise _fail(f"{_where(iso3, name)}: year {year!r} is neither a year, 'latest' nor an "
                                 "earlier value's name")
             year = out[year].year
         lab = _label(ind)
@@ -213,7 +219,7 @@ def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
 def parse_check(text: str, iso3: str, name: str) -> tuple[str, str, str]:
     m = _CHECK.match(str(text))
     if not m:
-        raise DataError(f"analysis/texts/{iso3}/values.yml, statement {name}: {text!r} is not "
+        raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: {text!r} is not "
                         "'<value> <op> <value|number>' (op: < <= > >= == !=)")
     return m.group(1), m.group(2), m.group(3)
 
@@ -226,11 +232,11 @@ def evaluate(df: pd.DataFrame, iso3: str, decl: dict | None = None) -> tuple[dic
     results = []
     for name, text in decl["statements"].items():
         if not _NAME.match(str(name)):
-            raise DataError(f"analysis/texts/{iso3}/values.yml, statement {name}: names are lower_snake_case")
+            raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: names are lower_snake_case")
         lhs, op, rhs = parse_check(text, iso3, name)
         for side in (lhs, rhs):
             if _NAME.match(side) and side not in vals:
-                raise DataError(f"analysis/texts/{iso3}/values.yml, statement {name}: unknown value {side!r}")
+                raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: unknown value {side!r}")
         a = vals[lhs]
         b = vals[rhs] if rhs in vals else None
         bnum = b.number if b else float(rhs)
@@ -441,18 +447,18 @@ def recommendations(df: pd.DataFrame, iso3: str) -> list[dict]:
     for i, r in enumerate(decl["recommendations"], 1):
         where = f"analysis/texts/{iso3}/values.yml, recommendation {i}"
         if not isinstance(r, dict) or set(r) != REC_KEYS:
-            raise DataError(f"{where}: needs exactly the keys {', '.join(sorted(REC_KEYS))}")
+            raise _fail(f"{where}: needs exactly the keys {', '.join(sorted(REC_KEYS))}")
         if r["id"] in seen:
-            raise DataError(f"{where}: id {r['id']!r} is used twice")
+            raise _fail(f"{where}: id {r['id']!r} is used twice")
         seen.add(r["id"])
         for col in ("challenge", "approach"):
             for x in r[col]:
                 if not _LEDGER_ID.match(str(x)) or x not in ids:
-                    raise DataError(f"{where}, {col}: {x!r} is not a row of the ledger "
+                    raise _fail(f"{where}, {col}: {x!r} is not a row of the ledger "
                                     "(data/seed_themes.csv or data/seed_claims.csv)")
         for x in r["data"]:
             if x not in vals:
-                raise DataError(f"{where}, data: {x!r} is not a declared value")
+                raise _fail(f"{where}, data: {x!r} is not a declared value")
         out.append({**r, "data_says": [vals[x].says for x in r["data"]]})
     return out
 
