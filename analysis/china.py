@@ -43,24 +43,49 @@ def presence(path=PRESENCE_CSV) -> pd.DataFrame:
     return df
 
 
+PAPER = {"dsr": "DSR", "huo": "Huo"}
+SHORT = {"done": "done", "agreed": "agreed", "proposed": "proposed"}
+
+
 def presence_table(df: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Country × area: each cell lists actor, activity, status, paper and ledger row."""
+    """Country × area: each cell names the actors, the status the paper gives
+    (done, agreed, proposed) and the paper and ledger row."""
     df = presence() if df is None else df
     cols = [c for c in config.partners()] + [REGION]
     names = {c: config.country(c).name for c in config.partners()} | {REGION: "Region-wide"}
     out = pd.DataFrame("–", index=pd.Index(AREAS, name="Area"), columns=[names[c] for c in cols])
     for (area, iso3), g in df.groupby(["area", "country_iso3"], sort=False):
-        items = [f"{_md_text(r.actor)}: {_md_text(r.activity)}{STATUS[r.status]} "
-                 f"{{cite:p}}`{BIB_KEY[r.source_id]}`, {r.ledger}" for r in g.itertuples()]
-        out.loc[area, names[iso3]] = "; ".join(items)
-    return out
+        out.loc[area, names[iso3]] = "; ".join(
+            f"{_md_text(r.actor)} ({SHORT[r.status]}; {PAPER[r.source_id]}, {r.ledger})" for r in g.itertuples())
+    return out.loc[[a for a in AREAS if (out.loc[a] != "–").any()]]
+
+
+def presence_details(df: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per activity, in the table's order, with the paper cited."""
+    df = presence() if df is None else df
+    order = {c: i for i, c in enumerate(config.partners() + [REGION])}
+    df = df.assign(_c=df["country_iso3"].map(order), _a=df["area"].map(AREAS.index)).sort_values(
+        ["_c", "_a"], kind="stable")
+    names = {c: config.country(c).name for c in config.partners()} | {REGION: "Region-wide"}
+    return pd.DataFrame({
+        "Country": df["country_iso3"].map(names).values, "Area": df["area"].values,
+        "Who": [_md_text(x) for x in df["actor"]],
+        "What, as the paper reports it": [_md_text(a) + STATUS[s] for a, s in zip(df["activity"], df["status"])],
+        "Source": [f"{{cite:t}}`{BIB_KEY[s]}`, {lid}" for s, lid in zip(df["source_id"], df["ledger"])],
+    }, index=pd.Index(df["ledger"].values, name="Ledger"))
 
 
 def presence_markdown():
-    return markdown_table(presence_table(),
-                          "What Chinese firms and institutions do in each Central Asian country according to the "
-                          "papers, by area; each entry names the paper and the ledger row (data/seed_themes.csv)",
-                          "tbl-CHN-presence")
+    from IPython.display import Markdown
+    a = markdown_table(presence_table(),
+                       "Chinese firms and institutions in each Central Asian country according to the papers, by "
+                       "area: who, the status the paper gives (done, agreed, or proposed by the paper) and the "
+                       "paper (DSR = the Digital Silk Road paper, Huo = Huo's paper) and ledger row of "
+                       "data/seed_themes.csv; the activities are in the next table",
+                       "tbl-CHN-presence")
+    b = markdown_table(presence_details(), "What each Chinese actor does, as the papers report it "
+                       "(data/china_presence.csv)", "tbl-CHN-presence-details")
+    return Markdown(a.data + "\n\n" + b.data)
 
 
 def reference_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -125,6 +125,11 @@ def _fmt(code: str, v: float | None) -> str:
     return "–" if v is None or pd.isna(v) else FMT.get(code, "{:g}").format(v)
 
 
+def _n_reporting(df: pd.DataFrame, code: str, year: int) -> int:
+    t = indicators.wide(df, code, config.partners())
+    return int(t.loc[year].notna().sum()) if year in t.index else 0
+
+
 def challenge_themes(themes: pd.DataFrame, iso3: str) -> list[str]:
     p = points(themes, iso3, "Challenges")
     order = list(THEME_LABELS)
@@ -141,23 +146,23 @@ def evidence_table(themes: pd.DataFrame, cl: pd.DataFrame, df: pd.DataFrame, iso
         ev = EVIDENCE.get(theme)
         if ev is None:
             rows.append({"Challenge": label(theme), "Measure": "no measure in the data or the papers",
-                         name: "–", "Median of the five": "–", "Year": "–", "Source": "–"})
+                         name: "–", "Median of partners reporting": "–", "Year": "–", "Source": "–"})
             continue
         for code in ev.indicators:
             p = latest(df, iso3, code)
             med = regional_median(df, code) if p else None
             rows.append({"Challenge": label(theme), "Measure": LABEL[code],
                          name: _fmt(code, p.value) if p else "no data",
-                         "Median of the five": _fmt(code, med.get(p.year)) if p and med is not None else "–",
+                         "Median of partners reporting": (f"{_fmt(code, med.get(p.year))} ({_n_reporting(df, code, p.year)} reporting)" if p and med is not None and p.year in med.index else "–"),
                          "Year": str(p.year) if p else "–", "Source": f"`{p.source_id}`" if p else "–"})
         if ev.topics:
             figs = cl[cl["topic"].isin(ev.topics) & (cl["country_iso3"] == iso3) & (cl["claim_type"] == "fact")]
             if figs.empty:
                 rows.append({"Challenge": label(theme), "Measure": f"the papers give no figure for {name}",
-                             name: "–", "Median of the five": "–", "Year": "–", "Source": "–"})
+                             name: "–", "Median of partners reporting": "–", "Year": "–", "Source": "–"})
             for _, c in figs.iterrows():
                 rows.append({"Challenge": label(theme), "Measure": f"{c['note']} ({c['claim_id']})",
-                             name: audit.claim_value(c["value"], c["unit"]), "Median of the five": "–",
+                             name: audit.claim_value(c["value"], c["unit"]), "Median of partners reporting": "–",
                              "Year": "–" if pd.isna(c["year"]) else str(int(c["year"])),
                              "Source": cite(c["source_id"])})
     return pd.DataFrame(rows).set_index("Challenge")
@@ -287,7 +292,8 @@ def conclusion(themes: pd.DataFrame, links: pd.DataFrame, audit_df: pd.DataFrame
     parts = [f"**{c.name}: {st.name}.**"]
     if net:
         parts.append(f"In {net.year}, {net.value:.1f}% of its people used the internet"
-                     + (f" (median of the five {med_net:.1f}%)" if med_net is not None and not pd.isna(med_net) else "")
+                     + (f" (median of the {_n_reporting(df, 'IT.NET.USER.ZS', net.year)} Central Asian countries reporting "
+                        f"{med_net:.1f}%)" if med_net is not None and not pd.isna(med_net) else "")
                      + ".")
     else:
         parts.append("The World Bank has no internet-use estimate for it.")
@@ -374,7 +380,7 @@ def section(iso3: str, section_name: str) -> list:
     if section_name == "Challenges":
         out.append(_markdown(evidence_table(th, cl, df, iso3),
                              f"Evidence on each challenge for {c.name}: latest value in the data and the median "
-                             "of the five Central Asian countries in the same year, or the papers' own figures",
+                             "of the Central Asian countries reporting in the same year (how many), or the papers' own figures",
                              f"tbl-{iso3}-evidence"))
         out.append(Markdown(discrepancy_admonition(audit.written(), iso3)))
     if section_name == "Cooperation approaches":

@@ -322,6 +322,12 @@ def lint(iso3: str) -> list[str]:
         for key in _GLUE.findall(body):
             if not key.startswith("s_") and key not in glue_keys and key not in CHAPTER_KEYS:
                 problems.append(f"{p.relative_to(ANALYSIS.parent)}: glue key {key!r} is not declared")
+    for sname, text in decl["statements"].items():
+        m = _CHECK.match(str(text))
+        if m and m.group(3) in decl["values"]:
+            a, b = decl["values"].get(m.group(1), {}), decl["values"][m.group(3)]
+            if a == b or ({**a, "country": a.get("country", iso3)} == {**b, "country": b.get("country", iso3)}):
+                problems.append(f"analysis/texts/{iso3}/values.yml, statement {sname}: compares a value with itself")
     declared = set(decl["statements"])
     for m in sorted(set(markers) - declared):
         problems.append(f"analysis/texts/{iso3}: marker s_{m} has no statement in values.yml")

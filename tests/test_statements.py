@@ -86,6 +86,13 @@ def test_typed_numbers_are_found_outside_glue_citations_and_years():
     assert statements.typed_numbers(text) == ["46", "2.5"]
 
 
+def test_a_comparison_of_a_country_with_itself_is_refused(monkeypatch):
+    decl = {"values": {"a": {"value": "IT.NET.USER.ZS"}, "b": {"value": "IT.NET.USER.ZS", "country": "CHN"}},
+            "statements": {"self": "a > b"}, "recommendations": []}
+    monkeypatch.setattr(statements, "declarations", lambda iso3: decl)
+    assert any("compares a value with itself" in p for p in statements.lint("CHN"))
+
+
 @pytest.mark.parametrize("iso3", TEXT_COUNTRIES)
 def test_texts_follow_the_rules(iso3):
     """No typed number, every marker declared and every statement marked once,
