@@ -71,7 +71,7 @@ def presence_details(df: pd.DataFrame | None = None) -> pd.DataFrame:
         "Country": df["country_iso3"].map(names).values, "Area": df["area"].values,
         "Who": [_md_text(x) for x in df["actor"]],
         "What, as the paper reports it": [_md_text(a) + STATUS[s] for a, s in zip(df["activity"], df["status"])],
-        "Source": [f"{{cite:t}}`{BIB_KEY[s]}`, {lid}" for s, lid in zip(df["source_id"], df["ledger"])],
+        "Source": [f"{{cite:t}}`{BIB_KEY[s]}`" for s in df["source_id"]],
     }, index=pd.Index(df["ledger"].values, name="Ledger"))
 
 
