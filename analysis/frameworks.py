@@ -97,7 +97,6 @@ def points_table(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
         "Theme": p["theme"].map(label).values,
         "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
         "Point (our summary)": p["point"].values,
-        "Scope": p["scope"].values,
         "Source": [f"{cite(s)}, “{sec}”" for s, sec in zip(p["source_id"], p["section"])],
     }, index=pd.Index(p["theme_id"].values, name="Id"))
     if set(t["Kind"]) <= {SECTIONS[section][0]}:

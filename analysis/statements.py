@@ -388,6 +388,7 @@ def report_markdown(results: list[Result]) -> str:
 
 
 def _strip_roles(text: str) -> str:
+    text = re.sub(r"\{glue:[a-z]+\}`[^`]*`", "…", text)
     return re.sub(r"\{[a-z:]+\}`([^`]*)`", r"\1", text).replace("{{", "").replace("}}", "")
 
 
