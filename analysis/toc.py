@@ -37,6 +37,7 @@ parts:
       - file: book/data-dictionary
       - file: book/audit
       - file: book/targets
+      - file: book/unsupported
       - file: book/coverage
       - file: book/cite
       - file: book/references
