@@ -42,7 +42,7 @@ CHINA_SECTIONS = ["strategy", "presence", "reference", "offers", "watch"]
 UNSUPPORTED = "No longer supported by the data"
 OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
        "==": operator.eq, "!=": operator.ne}
-_CHECK = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?|[a-z][a-z0-9_]*)\s*$")
+_CHECK = re.compile(r"^\s*((?:abs\()?[a-z][a-z0-9_]*\)?)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?|[a-z][a-z0-9_]*)\s*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 KINDS = ("value", "rank", "median", "change")
 
@@ -234,6 +234,11 @@ def evaluate(df: pd.DataFrame, iso3: str, decl: dict | None = None) -> tuple[dic
         if not _NAME.match(str(name)):
             raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: names are lower_snake_case")
         lhs, op, rhs = parse_check(text, iso3, name)
+        absolute = lhs.startswith("abs(") and lhs.endswith(")")
+        if absolute:
+            lhs = lhs[4:-1]
+        elif "(" in lhs or ")" in lhs:
+            raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: {text!r}: only abs(<value>) is allowed")
         for side in (lhs, rhs):
             if _NAME.match(side) and side not in vals:
                 raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: unknown value {side!r}")
@@ -244,7 +249,7 @@ def evaluate(df: pd.DataFrame, iso3: str, decl: dict | None = None) -> tuple[dic
             holds = False
             now = "; ".join(x.says for x in (a, b) if x)
         else:
-            holds = bool(OPS[op](a.number, bnum))
+            holds = bool(OPS[op](abs(a.number) if absolute else a.number, bnum))
             now = a.says + (f"; {b.says}" if b else "") + ("" if holds else f" (the text needs {lhs} {op} {rhs})")
         results.append(Result(iso3, str(name), str(text), holds, now))
     _attach_sentences(iso3, results)

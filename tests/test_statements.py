@@ -63,7 +63,15 @@ def test_checks_hold_or_fail_and_the_marker_says_what_the_data_say():
     assert statements.UNSUPPORTED in m and "80.0 (2020)" in m
 
 
-@pytest.mark.parametrize("bad", ["net >>= 1", "net > ", "1 > net", "net > other"])
+def test_abs_expresses_a_flat_change():
+    t = tiny({"KAZ": {2015: 50, 2020: 51.5}})
+    decl = {"values": {"chg": {"change": "IT.NET.USER.ZS", "from": 2015}},
+            "statements": {"flat": "abs(chg) <= 2.5", "up": "chg > 2.5"}, "recommendations": []}
+    by = {r.name: r.holds for r in statements.evaluate(t, "KAZ", decl)[1]}
+    assert by == {"flat": True, "up": False}
+
+
+@pytest.mark.parametrize("bad", ["net >>= 1", "net > ", "1 > net", "net > other", "abs(net > 1", "max(net) > 1"])
 def test_malformed_checks_are_refused_with_their_file(bad):
     t = tiny({"KAZ": {2020: 80}})
     decl = {"values": {"net": {"value": "IT.NET.USER.ZS"}}, "statements": {"s": bad}, "recommendations": []}
