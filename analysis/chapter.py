@@ -66,30 +66,62 @@ def _ref_at(df: pd.DataFrame, indicator: str, year: int) -> float | None:
     return float(s["value"].iloc[0]) if len(s) else None
 
 
+def reporting(df: pd.DataFrame, indicator: str, year: int) -> pd.Series:
+    """The partners' values of one indicator in one year (those that report)."""
+    t = registry_free_wide(df, indicator)
+    return t.loc[year].dropna() if year in t.index else pd.Series(dtype="float64")
+
+
+def registry_free_wide(df: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    from .indicators import wide
+    return wide(df, indicator, config.partners())
+
+
+def median_note(df: pd.DataFrame, key: "Key", year: int) -> str:
+    """The comparison rule: a median over the partners reporting in one year,
+    with how many; none among fewer than three."""
+    vals = reporting(df, key.indicator, year)
+    if len(vals) < MIN_REPORTING:
+        return f"– ({len(vals)} report)"
+    return f"{key.fmt.format(vals.median())} ({len(vals)} reporting)"
+
+
+def rank_note_cell(df: pd.DataFrame, iso3: str, key: "Key", year: int) -> str:
+    from .indicators import rank_in_year
+    vals = reporting(df, key.indicator, year)
+    if iso3 not in vals.index or len(vals) < MIN_REPORTING:
+        return f"– ({len(vals)} report)"
+    r = rank_in_year(df, key.indicator, year, config.partners())
+    return f"{int(r[iso3])} of {len(vals)} reporting"
+
+
+MIN_REPORTING = 3   # no rank or median among fewer reporting countries (Data and methods)
+
+
 def key_table(df: pd.DataFrame, iso3: str) -> pd.DataFrame:
-    """One row per key indicator: latest year, the country's value, China and the
-    regional median in that year, the rank among the five, and the source."""
+    """One row per key indicator: the country's latest year and value, China
+    and the median of the partners reporting in that year (with how many), the
+    rank among them (only among three or more), and the source."""
     c = config.country(iso3)
     rows = []
     for k in KEYS:
         p = latest(df, iso3, k.indicator)
         if p is None:
             rows.append({"Indicator": k.short, "Year": "–", c.name: "no data",
-                         "China": "–", "Median of the five": "–", "Rank of five": "–", "Source": "–"})
+                         "China": "–", "Median of partners reporting": "–", "Rank (1 = best)": "–", "Source": "–"})
             continue
-        rank = regional_rank(df, iso3, k.indicator) if c.role == "partner" else None
         rows.append({
             "Indicator": k.short,
             "Year": str(p.year),
             c.name: k.fmt.format(p.value),
             "China": "–" if iso3 == config.reference() else _fmt_plain(k, _ref_at(df, k.indicator, p.year)),
-            "Median of the five": _fmt_plain(k, _median_at(df, k.indicator, p.year)),
-            "Rank of five": f"{rank[0]} of {rank[1]}" if rank else "–",
+            "Median of partners reporting": median_note(df, k, p.year),
+            "Rank (1 = best)": rank_note_cell(df, iso3, k, p.year) if c.role == "partner" else "–",
             "Source": p.source_id,
         })
     table = pd.DataFrame(rows).set_index("Indicator")
     if iso3 == config.reference():
-        table = table.drop(columns=["China", "Rank of five"])
+        table = table.drop(columns=["China", "Rank (1 = best)"])
     return table
 
 
@@ -127,7 +159,8 @@ def sentence(df: pd.DataFrame, iso3: str, slug: str) -> str:
     if ref is not None:
         extra.append(f"China {fmt(k, ref)}")
     if med is not None:
-        extra.append(f"the median of the five Central Asian countries {fmt(k, med)}")
+        n = len(reporting(df, k.indicator, p.year))
+        extra.append(f"the median of the {n} Central Asian countries reporting {fmt(k, med)}")
     text = parts[0]
     if extra:
         text += " (" + "; ".join(extra) + ")"
@@ -204,7 +237,8 @@ def key_table_markdown(df: pd.DataFrame, iso3: str):
     c = config.country(iso3)
     return markdown_table(key_table(df, iso3),
                           f"Key figures for {c.name}: latest year with data, compared with China and the "
-                          "median of the five Central Asian countries in the same year",
+                          "median of the Central Asian countries reporting in the same year (how many in brackets); "
+                          "ranks only among three or more reporting",
                           f"tbl-{iso3}-key")
 
 
@@ -276,14 +310,15 @@ def leader_sentence(df: pd.DataFrame, slug: str) -> str:
     name, _ = label_of(k.indicator)
     table = wide(df, k.indicator, config.partners())
     counts = table.notna().sum(axis=1)
-    if counts.empty or counts.max() < 2:
+    if counts.empty or counts.max() < MIN_REPORTING:
         return f"Too few Central Asian countries report {name.lower()} to compare them."
     year = int(counts[counts == counts.max()].index.max())
     ranks = rank_in_year(df, k.indicator, year, config.partners()).sort_values(kind="stable")
     first, last = ranks.index[0], ranks.index[-1]
     v = table.loc[year]
     missing = [config.country(c).name for c in config.partners() if pd.isna(v.get(c))]
-    text = (f"In {year}, {config.country(first).name} led the five on {name.lower()} "
+    lead = "the five" if len(ranks) == len(config.partners()) else f"the {len(ranks)} reporting"
+    text = (f"In {year}, {config.country(first).name} led {lead} on {name.lower()} "
             f"({fmt(k, v[first])}) and {config.country(last).name} trailed ({fmt(k, v[last])})")
     if missing:
         text += f"; no {year} value for {', '.join(missing)}"
@@ -339,17 +374,18 @@ def reproduce_markdown(df: pd.DataFrame, iso3: str):
     pkgs = ", ".join(f"{p} {version(p)}" for p in ("pandas", "matplotlib", "seaborn", "papermill", "jupyter-book",
                                                      "pandera"))
     rows = "\n".join(f"| `data/{f}` | `{h}` |" for f, h in files)
+    template = "china.ipynb" if config.country(iso3).role == "reference" else "country.ipynb"
     text = f"""````{{admonition}} Re-run this chapter
 :class: note rerun-chapter
 
 This page is an executed Jupyter notebook: the code is hidden here but kept in the notebook, which
 the download button at the top of the page offers (**.ipynb**). It was executed by Papermill from
-`analysis/templates/country.ipynb`, its `country` parameter set to `{iso3}`. To rebuild it exactly,
+`analysis/templates/{template}`, its `country` parameter set to `{iso3}`. To rebuild it exactly,
 check out the commit below in a clone of the repository and run `make book` (which installs the
 environment), or, for this chapter alone:
 
 ```bash
-PYTHONPATH=. .venv/bin/papermill analysis/templates/country.ipynb {iso3}.ipynb -p country {iso3}
+PYTHONPATH=. .venv/bin/papermill analysis/templates/{template} {iso3}.ipynb -p country {iso3}
 ```
 
 Git commit: `{_git_commit()}`. Packages: {pkgs}.

@@ -88,12 +88,15 @@ def points(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
 
 
 def points_table(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
+    """The country's own points for one section. Region-wide points are discussed
+    once, in the regional synthesis (:func:`region_points_table`), not repeated
+    in every chapter."""
     p = points(themes, iso3, section)
+    p = p[p["scope"] == "this country"].reset_index(drop=True)
     t = pd.DataFrame({
         "Theme": p["theme"].map(label).values,
         "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
         "Point (our summary)": p["point"].values,
-        "Scope": p["scope"].values,
         "Source": [f"{cite(s)}, “{sec}”" for s, sec in zip(p["source_id"], p["section"])],
     }, index=pd.Index(p["theme_id"].values, name="Id"))
     if set(t["Kind"]) <= {SECTIONS[section][0]}:
@@ -101,9 +104,29 @@ def points_table(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
     return t
 
 
+def region_points_table(themes: pd.DataFrame) -> pd.DataFrame:
+    """The papers' region-wide (C5) points, once, for the regional synthesis."""
+    p = themes[themes["country_iso3"] == "C5"]
+    order = {t: i for i, t in enumerate(THEME_LABELS)}
+    fw = {f: i for i, f in enumerate(["foundation", "demand", "challenge", "approach"])}
+    p = p.assign(_f=p["framework"].map(fw), _o=p["theme"].map(order)).sort_values(["_f", "_o", "theme_id"],
+                                                                                   kind="stable")
+    return pd.DataFrame({
+        "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
+        "Theme": p["theme"].map(label).values,
+        "Point (our summary)": p["point"].values,
+        "Source": [f"{cite(s)}, “{sec}”" for s, sec in zip(p["source_id"], p["section"])],
+    }, index=pd.Index(p["theme_id"].values, name="Id"))
+
+
 # ------------------------------------------------------------------ evidence
 def _fmt(code: str, v: float | None) -> str:
     return "–" if v is None or pd.isna(v) else FMT.get(code, "{:g}").format(v)
+
+
+def _n_reporting(df: pd.DataFrame, code: str, year: int) -> int:
+    t = indicators.wide(df, code, config.partners())
+    return int(t.loc[year].notna().sum()) if year in t.index else 0
 
 
 def challenge_themes(themes: pd.DataFrame, iso3: str) -> list[str]:
@@ -122,25 +145,25 @@ def evidence_table(themes: pd.DataFrame, cl: pd.DataFrame, df: pd.DataFrame, iso
         ev = EVIDENCE.get(theme)
         if ev is None:
             rows.append({"Challenge": label(theme), "Measure": "no measure in the data or the papers",
-                         name: "–", "Median of the five": "–", "Year": "–", "Source": "–"})
+                         name: "–", "Median of partners reporting": "–", "Year": "–", "Source": "–"})
             continue
         for code in ev.indicators:
             p = latest(df, iso3, code)
             med = regional_median(df, code) if p else None
             rows.append({"Challenge": label(theme), "Measure": LABEL[code],
                          name: _fmt(code, p.value) if p else "no data",
-                         "Median of the five": _fmt(code, med.get(p.year)) if p and med is not None else "–",
+                         "Median of partners reporting": (f"{_fmt(code, med.get(p.year))} ({_n_reporting(df, code, p.year)} reporting)" if p and med is not None and p.year in med.index else "–"),
                          "Year": str(p.year) if p else "–", "Source": f"`{p.source_id}`" if p else "–"})
         if ev.topics:
             figs = cl[cl["topic"].isin(ev.topics) & (cl["country_iso3"] == iso3) & (cl["claim_type"] == "fact")]
             if figs.empty:
                 rows.append({"Challenge": label(theme), "Measure": f"the papers give no figure for {name}",
-                             name: "–", "Median of the five": "–", "Year": "–", "Source": "–"})
+                             name: "–", "Median of partners reporting": "–", "Year": "–", "Source": "–"})
             for _, c in figs.iterrows():
                 flag = audit.flag_for(c["claim_id"])
                 rows.append({"Challenge": label(theme), "Measure": f"{c['note']} ({c['claim_id']})",
                              name: audit.claim_value(c["value"], c["unit"]) + (f" (source audit: {flag})" if flag else ""),
-                             "Median of the five": "–",
+                             "Median of partners reporting": "–",
                              "Year": "–" if pd.isna(c["year"]) else str(int(c["year"])),
                              "Source": cite(c["source_id"])})
     return pd.DataFrame(rows).set_index("Challenge")
@@ -151,7 +174,7 @@ def strategy_table(st: pd.DataFrame, iso3: str) -> pd.DataFrame:
     s = st[st["country_iso3"] == iso3]
     period = [f"{a}–{b}" if pd.notna(a) else f"until {b}" for a, b in zip(s["start_year"], s["end_year"])]
     return pd.DataFrame({
-        "Adopted": s["adopted"].values, "Period": period,
+        "Adopted or released": s["adopted"].values, "Period": period,
         "Phases": s["phases"].fillna("–").str.replace("-", "–").values,
         "Main goals (our summary)": s["main_goals"].values,
         "Numeric targets": s["numeric_targets"].fillna("none stated").values,
@@ -163,7 +186,7 @@ def strategies_overview(st: pd.DataFrame) -> pd.DataFrame:
     names = {c.iso3: c.name for c in config.countries()}
     period = [f"{a}–{b}" if pd.notna(a) else f"until {b}" for a, b in zip(st["start_year"], st["end_year"])]
     return pd.DataFrame({
-        "Country": st["country_iso3"].map(names).values, "Adopted": st["adopted"].values, "Period": period,
+        "Country": st["country_iso3"].map(names).values, "Adopted or released": st["adopted"].values, "Period": period,
         "Phases": st["phases"].fillna("–").str.replace("-", "–").values,
         "Numeric targets": st["numeric_targets"].fillna("none stated").values,
     }, index=pd.Index(st["name"].values, name="Strategy"))
@@ -271,7 +294,8 @@ def conclusion(themes: pd.DataFrame, links: pd.DataFrame, audit_df: pd.DataFrame
     parts = [f"**{c.name}: {st.name}.**"]
     if net:
         parts.append(f"In {net.year}, {net.value:.1f}% of its people used the internet"
-                     + (f" (median of the five {med_net:.1f}%)" if med_net is not None and not pd.isna(med_net) else "")
+                     + (f" (median of the {_n_reporting(df, 'IT.NET.USER.ZS', net.year)} Central Asian countries reporting "
+                        f"{med_net:.1f}%)" if med_net is not None and not pd.isna(med_net) else "")
                      + ".")
     else:
         parts.append("The World Bank has no internet-use estimate for it.")
@@ -345,9 +369,11 @@ def section(iso3: str, section_name: str) -> list:
     th, cl, st, ln = claims.themes(), claims.claims(), claims.strategies(), claims.links()
     df = indicators.described()
     slug = SLUG[section_name]
-    out = [_markdown(points_table(th, iso3, section_name),
-                     f"The papers' points on {c.name} under “{section_name}”, in our words (region-wide "
-                     "points fill themes the papers do not discuss for the country)", f"tbl-{iso3}-{slug}")]
+    own = points_table(th, iso3, section_name)
+    out = [_markdown(own, f"The papers' points on {c.name} under “{section_name}”, in our words (points on "
+                          "the region as a whole are in the regional synthesis)", f"tbl-{iso3}-{slug}")
+           if len(own) else Markdown(f"The papers make no point of their own on {c.name} under “{section_name}”; "
+                                     "their region-wide points are discussed in the regional synthesis.")]
     if section_name == "Foundations":
         s = strategy_table(st, iso3)
         if len(s):
@@ -359,7 +385,7 @@ def section(iso3: str, section_name: str) -> list:
     if section_name == "Challenges":
         out.append(_markdown(evidence_table(th, cl, df, iso3),
                              f"Evidence on each challenge for {c.name}: latest value in the data and the median "
-                             "of the five Central Asian countries in the same year, or the papers' own figures",
+                             "of the Central Asian countries reporting in the same year (how many), or the papers' own figures",
                              f"tbl-{iso3}-evidence"))
         out.append(Markdown(discrepancy_admonition(audit.written(), iso3)))
     if section_name == "Cooperation approaches":

@@ -210,6 +210,16 @@ def synthesis_facts(th: pd.DataFrame) -> str:
             + ", ".join(f"{frameworks.label(k).lower()} ({v})" for k, v in top.head(3).items()) + ".\n")
 
 
+def region_points(th: pd.DataFrame) -> str:
+    """The papers' points on the region as a whole, discussed once here rather
+    than repeated in every country chapter."""
+    t = frameworks.region_points_table(th)
+    esc = lambda v: str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    lines = ["| Id | Kind | Theme | Point (our summary) | Source |", "|---|---|---|---|---|"]
+    lines += ["| " + " | ".join(esc(x) for x in [i, *r.tolist()]) + " |" for i, r in t.iterrows()]
+    return "\n".join(lines) + "\n"
+
+
 def synthesis_conclusions(th, ln, a, df) -> str:
     paras = [frameworks.conclusion(th, ln, a, df, iso3) for iso3 in config.partners()]
     return "\n\n".join(paras) + "\n"
@@ -246,15 +256,22 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
     ref = config.country(config.reference())
     out = []
     net = _listing(df, "IT.NET.USER.ZS")
-    med = indicators.regional_median(df, "IT.NET.USER.ZS")
-    first_y = int(med.index[med.index >= 2010][0])
-    last_y = int(med.index[-1])
+    # one set of countries at both ends (Data and methods: comparisons that hold)
+    table = indicators.wide(df, "IT.NET.USER.ZS", config.partners())
+    counts = table.notna().sum(axis=1)
+    last_y = int(counts[counts >= 3].index.max())
+    members = list(table.loc[last_y].dropna().index)
+    both = table[members].dropna()
+    first_y = int(both.index[both.index >= 2010][0])
+    absent = [config.country(c).name for c in config.partners() if c not in members]
     china = indicators.latest(df, ref.iso3, "IT.NET.USER.ZS")
     stale = [(n, p) for n, p in net if p.year <= last_y - 3]
     out.append(
-        "**Most of the region is now online, but not all of it.** The median share of people using the internet "
-        f"in the five countries (of those reporting in the year) rose from {_pct(med[first_y])} in {first_y} to "
-        f"{_pct(med[last_y])} in {last_y}. The latest values: "
+        "**Most of the region is now online, but not all of it.** Among the "
+        f"{len(members)} countries reporting in both {first_y} and {last_y}"
+        + (f" (not {', '.join(absent)}: no value for {last_y})" if absent else "")
+        + f", the median share of people using the internet rose from {_pct(both.loc[first_y].median())} in "
+        f"{first_y} to {_pct(both.loc[last_y].median())} in {last_y}. The latest values: "
         + "; ".join(f"{n} {_pct(p.value)} ({p.year})" for n, p in net)
         + f"; {ref.name} {_pct(china.value)} ({china.year}). "
         + "".join(f"{n}'s series stops in {p.year}, so its present level is unknown. " for n, p in stale)
@@ -321,6 +338,7 @@ def pages() -> dict[str, str]:
         "targets.md": targets_markdown(t),
         "strategies.md": strategies_markdown(st),
         "synthesis_facts.md": synthesis_facts(th),
+        "region_points.md": region_points(th),
         "synthesis_stages.md": synthesis_stages(),
         "synthesis_conclusions.md": synthesis_conclusions(th, ln, a, df),
         "theme_links.md": links_markdown(ln),

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -55,7 +56,7 @@ def jobs() -> list[Job]:
     for c in config.countries():
         out.append(Job(
             name=f"countries/{c.iso3}",
-            template=TEMPLATES / "country.ipynb",
+            template=TEMPLATES / ("china.ipynb" if c.role == "reference" else "country.ipynb"),
             output=BOOK / "countries" / f"{c.iso3}.ipynb",
             parameters={"country": c.iso3},
             placeholders={"name": c.name, "iso3": c.iso3, "native": c.native_label},
@@ -66,12 +67,33 @@ def jobs() -> list[Job]:
     return out
 
 
+_TEXT = re.compile(r"\{\{text:([a-z0-9]+)\}\}")
+
+
+def texts_of(job: Job) -> dict[str, str]:
+    """The chapter's argument texts (analysis/texts/<ISO3>/<section>.md) by section;
+    a missing file is an empty text."""
+    iso3 = job.parameters.get("country")
+    if not iso3:
+        return {}
+    folder = ANALYSIS / "texts" / iso3
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))} if folder.is_dir() else {}
+
+
+def _values_yml(job: Job) -> bytes:
+    p = ANALYSIS / "texts" / str(job.parameters.get("country", "")) / "values.yml"
+    return p.read_bytes() if job.parameters.get("country") and p.exists() else b""
+
+
 def render_template(job: Job) -> nbformat.NotebookNode:
-    """The template with ``{{key}}`` placeholders in markdown cells filled in.
-    Plain string replacement: nothing supplied by a user is evaluated."""
+    """The template with ``{{text:<section>}}`` replaced by the chapter's argument
+    text for that section, then ``{{key}}`` placeholders in markdown cells filled
+    in. Plain string replacement: nothing supplied by a user is evaluated."""
     nb = nbformat.read(job.template, as_version=4)
+    texts = texts_of(job)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
+            cell.source = _TEXT.sub(lambda m: texts.get(m.group(1), "").strip(), cell.source)
             for key, text in job.placeholders.items():
                 cell.source = cell.source.replace("{{" + key + "}}", text)
     return nb
@@ -104,15 +126,20 @@ def data_hash(job: Job) -> str:
     if "country" not in job.parameters:  # the regional overview: all data, and the map's outlines (by their sha256)
         from .geo import GEO_REGISTRY
         return _sha(INDICATORS_CSV.read_bytes() + GEO_REGISTRY.read_bytes())
-    from . import chapter, frameworks
+    from . import chapter, frameworks, statements
     df = _table()
-    return _sha(chapter.inputs(df, job.parameters["country"]).to_csv(index=False).encode()
-                + frameworks.fingerprint(job.parameters["country"]).encode())  # the papers' ledger, its audit
+    iso3 = job.parameters["country"]
+    # the text's checks rank and compare across countries: all countries' rows of what they read
+    used = df[df["indicator"].isin(statements.indicators_used(iso3))]
+    return _sha(chapter.inputs(df, iso3).to_csv(index=False).encode()
+                + used.sort_values(["country_iso3", "indicator", "year"]).to_csv(index=False).encode()
+                + frameworks.fingerprint(iso3).encode())  # the papers' ledger, its audit
 
 
 def fingerprint(job: Job, pkg: str) -> dict:
     return {
-        "template": _sha(job.template.read_bytes()),
+        "template": _sha(nbformat.writes(render_template(job)).encode()),  # texts included
+        "checks": _sha(_values_yml(job)),
         "parameters": json.dumps(job.parameters, sort_keys=True),
         "placeholders": json.dumps(job.placeholders, sort_keys=True, ensure_ascii=False),
         "package": pkg,

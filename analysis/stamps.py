@@ -49,7 +49,8 @@ def package_digest() -> str:
     from .paths import ANALYSIS
     h = hashlib.sha256()
     for p in files([ANALYSIS]):
-        if p.suffix in {".py", ".yml", ".yaml", ".mplstyle"}:
+        # a chapter's own texts and checks (analysis/texts) enter only its fingerprint (analysis/run.py)
+        if p.suffix in {".py", ".yml", ".yaml", ".mplstyle"} and "texts" not in p.relative_to(ANALYSIS).parts[:1]:
             h.update(str(p.relative_to(ANALYSIS)).encode())
             h.update(p.read_bytes())
     return h.hexdigest()

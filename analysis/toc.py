@@ -38,6 +38,7 @@ parts:
       - file: book/data-dictionary
       - file: book/audit
       - file: book/targets
+      - file: book/unsupported
       - file: book/coverage
       - file: book/cite
       - file: book/glossary

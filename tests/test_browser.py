@@ -272,7 +272,19 @@ def data():
     return indicators.with_derived(indicators.load())
 
 
-@pytest.mark.parametrize("iso3", config.iso3_codes())
+def test_china_reference_figures_match_plotted_data(site, data):
+    from analysis.indicators import wide
+    rel = f"book/countries/{config.reference()}.html"
+    csvs, pngs = downloads(rel, "csv"), downloads(rel, "png")
+    for slug, code in [("reference-internet", "IT.NET.USER.ZS"), ("reference-broadband", "IT.NET.BBND.P2")]:
+        assert slug in csvs and slug in pngs, f"{rel}: no downloads for {slug}"
+        got = pd.read_csv(io.BytesIO(fetch(site, rel, csvs[slug])), index_col=0)
+        table = wide(data, code)
+        assert len(got) == 1
+        assert_same_table(got, table.loc[[int(got.index[0])]], f"{slug}.csv")
+
+
+@pytest.mark.parametrize("iso3", config.partners())
 def test_country_figure_downloads_match_plotted_data(site, data, iso3):
     rel = f"book/countries/{iso3}.html"
     csvs, pngs, svgs = downloads(rel, "csv"), downloads(rel, "png"), downloads(rel, "svg")

@@ -38,7 +38,7 @@ def test_china_rows_feed_every_chapter():
 def test_fingerprint_covers_template_parameters_package_and_data():
     job = run.jobs()[0]
     fp = run.fingerprint(job, stamps.package_digest())
-    assert set(fp) == {"template", "parameters", "placeholders", "package", "data"}
+    assert set(fp) == {"template", "checks", "parameters", "placeholders", "package", "data"}
     assert fp == run.fingerprint(job, stamps.package_digest())  # deterministic
 
 
