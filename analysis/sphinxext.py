@@ -255,11 +255,62 @@ def _prune_search_index(app):
     for mapping in (getattr(indexer, "_mapping", {}), getattr(indexer, "_title_mapping", {})):
         for word in [w for w, pages in mapping.items() if not pages]:
             del mapping[word]
+    # index entries (the glossary's terms) are kept only for the pages written in this run:
+    # gather them for every page from its doctree, as a cold build's feed does
+    if indexer is not None and hasattr(indexer, "_index_entries"):
+        from sphinx.util.index_entries import split_index_msg
+
+        for docname in app.env.found_docs:
+            if docname in indexer._index_entries:
+                continue
+            entries: set = set()
+            for node in app.env.get_doctree(docname).findall(addnodes.index):
+                for entry_type, value, target_id, main, _key in node["entries"]:
+                    try:
+                        result = split_index_msg(entry_type, value)
+                    except ValueError:
+                        continue
+                    target_id = target_id or ""
+                    if entry_type in {"see", "seealso"}:
+                        entries.add((result[0], target_id, main))
+                    entries |= {(x, target_id, main) for x in result}
+            if entries:
+                indexer._index_entries[docname] = sorted(entries)
+    # object types (glossary terms, citations) are numbered in the order first seen, and the
+    # environment keeps an earlier build's numbering: number them afresh, as a cold build does
+    for name in ("_objtypes", "_objnames"):
+        table = getattr(indexer, name, None)
+        if isinstance(table, dict):
+            table.clear()
     return []
+
+
+def _prune_stale_outputs(app, exc) -> None:
+    """Downloads and images an incremental build no longer refers to (a figure
+    that went with a data file) stay in the output folder, which a cold build
+    would not have: remove them, so the two builds are equal file for file."""
+    from pathlib import Path
+
+    if exc is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    keep = {"_downloads": {dest for _, dest in app.env.dlfiles.values()},
+            "_images": {name for _, name in app.env.images.values()}}
+    for folder, names in keep.items():
+        root = out / folder
+        if not root.is_dir():
+            continue
+        for f in sorted(root.rglob("*"), reverse=True):
+            rel = f.relative_to(root).as_posix()
+            if f.is_file() and rel not in names:
+                f.unlink()
+            elif f.is_dir() and not any(f.iterdir()):
+                f.rmdir()
 
 
 def setup(app):
     app.connect("config-inited", _config_inited)
+    app.connect("build-finished", _prune_stale_outputs)
     app.connect("doctree-resolved", _doctree_resolved)
     app.connect("builder-inited", _mystnb_css_first)
     app.connect("html-collect-pages", _prune_search_index)

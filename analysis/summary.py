@@ -82,10 +82,10 @@ VERDICTS = {
             "{broadband}, yet most online shoppers pay cash and ICT specialists are scarce "
             "{{cite:p}}`dsr_paper` (T-035, T-037). Payment links, e-commerce exports (T-039) and training "
             "at scale fit; the risk is regulatory mismatch while its e-transactions law is a draft (T-036)."),
-    "KGZ": ("**Kyrgyzstan: connected, but unable to deliver or pay.** It has {internet} and carries "
-            "China Telecom's Fiber-Optic Silk Road, but lacks reliable addresses and mobile payment on its "
-            "portals {{cite:p}}`dsr_paper` (T-049, T-052, T-053). Geodata, addressing and payment links fit "
-            "better than more cable; the risk is clashing with the Eurasian Economic Union's rules (T-045)."),
+    "KGZ": ("**Kyrgyzstan: connected, but unable to deliver or pay.** It has {internet} but lacks reliable "
+            "addresses and mobile payment on its portals {{cite:p}}`dsr_paper` (T-052, T-053). Geodata, "
+            "addressing and payment links fit better than more cable; the risk is clashing with the "
+            "Eurasian Economic Union's rules (T-045)."),
     "TJK": ("**Tajikistan: connectivity first.** With {internet} and {broadband}, access itself binds "
             "{{cite:p}}`dsr_paper` (T-063); its concept aims at affordable broadband for all (T-058). Access "
             "networks and basic skills fit; the risk is debt for networks few can yet pay to use."),
@@ -130,8 +130,8 @@ def summary_markdown(df: pd.DataFrame | None = None) -> str:
     missing = [config.country(c).name for c in partners if year and pd.isna(reporting.loc[year].get(c))]
     head = ("What can digital cooperation between China and Central Asia stand on, what holds it back, and "
             "what fits where? The foundations are real but uneven, the obstacles are national, and so is "
-            "the cooperation that fits: one offer for the whole region would fit none of it. The chapters argue "
-            "each verdict; {doc}`limitations` says what the evidence cannot show.\n\n")
+            "the cooperation that fits: one offer for the whole region would fit none of it ({doc}`limitations` "
+            "says what the evidence cannot show).\n\n")
     findings = ["**Findings that matter most**", ""]
     names = {c.iso3: c.name for c in config.countries()}
     if year and n >= MIN_RANKED and year in med.index:
@@ -163,8 +163,8 @@ def summary_markdown(df: pd.DataFrame | None = None) -> str:
         checked, ok, others = audited
         flagged = ", ".join(f"{n} {kind}" for kind, n in others.items())
         findings.append(
-            f"- **The papers' figures need checking.** Of {checked} checks that could be decided, {ok} found "
-            f"the papers' figures consistent" + (f"; {flagged}" if flagged else "")
+            f"- **The papers' figures need checking.** Of {checked} decided checks, {ok} were consistent"
+            + (f"; {flagged}" if flagged else "")
             + " ({doc}`audit`, {doc}`targets`).")
     findings.append("")
     paras = ["**Verdicts by country** (`T-…`: the row of the papers' ledger, `data/seed_themes.csv`)", ""]
