@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -28,7 +29,7 @@ from . import atomic
 from . import claims as ledger
 from . import config, indicators, ingest
 from .errors import DataError
-from .paths import PROCESSED
+from .paths import BOOK, DATA, PROCESSED
 
 AUDIT_CSV = PROCESSED / "audit.csv"
 TARGETS_CSV = PROCESSED / "targets.csv"
@@ -844,6 +845,87 @@ PROXIES = {
         "checklist (0 to 1); it is not the share of the country's public services that are digital, and the UN "
         "rescales it every survey"),
 }
+#: Dated public records (a decree's date, not a statistic) that decide a dated
+#: target the statistics cannot: one row per target, each naming its document
+#: and its key in book/references.bib.
+RECORDS_CSV = DATA / "policy_records.csv"
+RECORD_COLUMNS = ["record_id", "claim_id", "country_iso3", "subject", "deadline", "event", "date", "document",
+                  "bib_key"]
+RECORD_EVENTS = ["adopted"]
+PROXIES["strategy.deadline"] = (
+    "the date the strategy was adopted, from a dated public record (data/policy_records.csv)",
+    "a strategy is formulated before it is adopted, so the adoption date is the latest date by which it was "
+    "formulated; the ledger records the target as a year, and within it the record cannot show whether the draft "
+    "was ready by the day the paper names")
+
+
+def records(path: Path = RECORDS_CSV, cl: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The dated public records, validated against the ledger and the bibliography:
+    a bad row stops with file, row and column named."""
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise DataError(path, f"cannot be read as CSV: {exc}".splitlines()[0]) from None
+    if list(df.columns) != RECORD_COLUMNS:
+        raise DataError(path, f"columns must be {', '.join(RECORD_COLUMNS)}")
+    cl = (ledger.claims() if cl is None else cl).set_index("claim_id")
+    bib = set(re.findall(r"^@\w+\{([^,\s]+),", (BOOK / "references.bib").read_text(encoding="utf-8"), re.M))
+    iso = r"^\d{4}-\d{2}-\d{2}$"
+    for i, r in df.iterrows():
+        target = cl.loc[r["claim_id"]] if r["claim_id"] in cl.index else None
+        checks = [("record_id", re.fullmatch(r"REC-\d{3}", r["record_id"]) is not None
+                   and (df["record_id"] == r["record_id"]).sum() == 1),
+                  ("claim_id", target is not None and target["claim_type"] == "target"
+                   and (df["claim_id"] == r["claim_id"]).sum() == 1),
+                  ("country_iso3", target is not None and r["country_iso3"] == target["country_iso3"]),
+                  ("subject", bool(r["subject"].strip())),
+                  ("deadline", re.fullmatch(iso, r["deadline"]) is not None),
+                  ("event", r["event"] in RECORD_EVENTS),
+                  ("date", re.fullmatch(iso, r["date"]) is not None),
+                  ("document", bool(r["document"].strip())),
+                  ("bib_key", r["bib_key"] in bib)]
+        for col, ok in checks:
+            if not ok:
+                raise DataError(path, f"invalid value {r[col]!r}", row=i + 2, column=col)
+    return df
+
+
+def _record_proxy(c: pd.Series, rec: pd.DataFrame | None = None) -> tuple[float, str, str] | None:
+    """(the year adopted, the record in words, its source) for a dated target."""
+    rec = records() if rec is None else rec
+    rec = rec[rec["claim_id"] == c["claim_id"]]
+    if rec.empty:
+        return None
+    r = rec.iloc[0]
+    date, deadline = pd.Timestamp(r["date"]), pd.Timestamp(r["deadline"])
+    days = (date - deadline).days
+    when = (f"{abs(days)} days {'after' if days > 0 else 'before'} the deadline of {_day(deadline)}" if days
+            else f"on the deadline, {_day(deadline)}")
+    return (float(date.year), f"{r['event']} on {_day(date)} by {r['document']}, {when}",
+            f"policy_records.csv: {r['record_id']} ({r['bib_key']})")
+
+
+def _day(d: pd.Timestamp) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+#: Targets a series bounds from above: reaching the bound decides nothing, falling short of it is a miss.
+UPPER_BOUNDS = {
+    "mobile.smartphone_users": (
+        "internet users = IT.NET.USER.ZS × SP.POP.TOTL",
+        "a smartphone user is counted among internet users (the ITU counts anyone who went online in the last "
+        "three months, by any device), so there cannot be more smartphone users than internet users"),
+}
+
+
+def _upper_bound(c: pd.Series, df: pd.DataFrame, y: int) -> tuple[float, str, str] | None:
+    share, pop = _point(df, c["country_iso3"], "IT.NET.USER.ZS", y), _point(df, c["country_iso3"], "SP.POP.TOTL", y)
+    if share is None or pop is None:
+        return None
+    v = share[0] / 100 * pop[0]
+    return v, f"{_pct(share[0])} of {_num(pop[0])} people = {_num(v)} internet users ({y})", f"{share[1]}; {pop[1]}"
+
+
 #: Targets a named source would decide, which the book lacks: ledger indicator prefix → that source.
 NEEDS_SOURCE_FOR = [
     ("IDI.RANK", "the ITU ICT Development Index of the due year: the old index ended with the 2017 edition, and "
@@ -881,6 +963,8 @@ def _proxy(c: pd.Series, df: pd.DataFrame, y: int) -> tuple[float, str, str] | N
         if osi is None:
             return None
         return osi[0] * 100, f"EGDI.OSI {y}: {osi[0]:.3f} (read as {_pct(osi[0] * 100)})", osi[1]
+    if c["indicator"] == "strategy.deadline":
+        return _record_proxy(c)
     return None
 
 
@@ -922,14 +1006,22 @@ def targets(cl: pd.DataFrame | None = None, df: pd.DataFrame | None = None) -> p
             if p is None:
                 row["explanation"] = f"the proxy ({how}) has no {y} value; limits: {limits}"
                 continue
-            met = p[0] >= c["value"]
+            met = p[0] <= c["value"] if c["unit"] == "year" else p[0] >= c["value"]
+            found = {"people": _num(p[0]), "year": f"adopted in {p[0]:.0f}"}.get(c["unit"]) or claim_value(p[0], c["unit"])
             row.update(outcome=MET_PROXY if met else MISSED_PROXY, deciding_figure=p[1], data_source=p[2],
-                       explanation=f"proxy: {how}; {claim_value(p[0], c['unit']) if c['unit'] != 'people' else _num(p[0])} "
-                                   f"against the target of {target}. Limits: {limits}")
+                       explanation=f"proxy: {how}; {found} against the target of {target}. Limits: {limits}")
             continue
         need = next((r for prefix, r in NEEDS_SOURCE_FOR if c["indicator"].startswith(prefix)), None)
-        if need:
-            row.update(outcome=NEEDS_SOURCE, explanation=f"would be decided by {need}")
+        bound = _upper_bound(c, df, y) if c["indicator"] in UPPER_BOUNDS else None
+        if bound and bound[0] < c["value"]:
+            how, limits = UPPER_BOUNDS[c["indicator"]]
+            row.update(outcome=MISSED_PROXY, deciding_figure=bound[1], data_source=bound[2],
+                       explanation=f"proxy: {how}, an upper bound; {_num(bound[0])} against the target of {target}. "
+                                   f"Limits: {limits}")
+        elif need:
+            seen = (f"; the upper bound the data give, {bound[1]}, is above the target, so it cannot show a miss"
+                    if bound else "")
+            row.update(outcome=NEEDS_SOURCE, explanation=f"would be decided by {need}{seen}")
         else:
             row["explanation"] = f"nothing observable in the data or elsewhere decides {c['indicator']}"
     return pd.DataFrame(rows, columns=TARGET_COLUMNS).sort_values("claim_id", kind="stable").reset_index(drop=True)

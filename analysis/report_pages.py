@@ -312,7 +312,7 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
                         f"({r['deciding_figure']})" for _, r in judged.iterrows())
     out.append(
         f"**Few announced goals can be checked at all.** Of the {len(t)} numeric targets and forecasts the "
-        f"papers report, {len(judged)} can be judged with public cross-country data"
+        f"papers report, {len(judged)} can be judged with public data (a series, a proxy or a dated public record)"
         + (f" ({met} met): {decided}" if decided else "") + ". Of the rest, "
         f"{int((t['outcome'] == audit.NOT_DUE).sum())} are not yet due, "
         f"{int((t['outcome'] == audit.NEEDS_SOURCE).sum())} need a source the book lacks (from 5G launch dates to "

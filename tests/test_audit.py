@@ -4,7 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import audit, claims
+from analysis import audit, claims, indicators
+from analysis.errors import DataError
 
 SNAPSHOT = Path(__file__).with_name("audit_verdicts.csv")
 
@@ -276,11 +277,12 @@ def test_flag_for_uses_the_verdicts_own_words(table):
 
 
 def test_every_target_the_data_can_judge_is_measured_with_its_deciding_figure():
-    """Three targets can be judged honestly (one directly, two by proxy); the others need a
-    source the book lacks, are not yet due, or state no due year (see the targets page)."""
+    """Four targets can be judged honestly (one directly, two by a proxy series, one by a dated
+    public record); the others need a source the book lacks, are not yet due, or state no due
+    year (see the targets page)."""
     t = audit.targets()
     m = t[t["outcome"].isin(audit.MEASURED)]
-    assert set(m["claim_id"]) >= {"DSR-156", "DSR-171", "DSR-173"}
+    assert set(m["claim_id"]) >= {"DSR-013", "DSR-156", "DSR-171", "DSR-173"}
     assert (m["deciding_figure"] != "–").all() and m["data_source"].str.len().gt(0).all()
     proxy = m[m["outcome"].str.contains("proxy")]
     assert proxy["explanation"].str.contains("Limits:").all()
@@ -289,3 +291,49 @@ def test_every_target_the_data_can_judge_is_measured_with_its_deciding_figure():
     assert "internet users" in by.loc["DSR-171", "deciding_figure"]
     assert by.loc["DSR-156", "outcome"] in (audit.MET_PROXY, audit.MISSED_PROXY)
     assert "EGDI.OSI 2022" in by.loc["DSR-156", "deciding_figure"]
+
+
+def test_strategy_deadline_is_decided_by_the_decree_that_adopted_it():
+    by = audit.targets().set_index("claim_id")
+    r = by.loc["DSR-013"]
+    assert r["outcome"] == audit.MET_PROXY
+    assert "5 October 2020" in r["deciding_figure"] and "UP-6079" in r["deciding_figure"]
+    assert "4 days after the deadline of 1 October 2020" in r["deciding_figure"]
+    assert "REC-001" in r["data_source"] and "uz_up6079_2020" in r["data_source"]
+    assert "Limits:" in r["explanation"]
+
+
+def test_a_record_adopted_a_year_late_misses_the_target(tmp_path, ledger):
+    rec = pd.read_csv(audit.RECORDS_CSV, dtype=str, keep_default_na=False)
+    rec.loc[0, "date"] = "2021-03-01"
+    path = tmp_path / "policy_records.csv"
+    rec.to_csv(path, index=False)
+    c = ledger.set_index("claim_id").loc["DSR-013"].copy()
+    c["claim_id"] = "DSR-013"
+    year, figure, _ = audit._record_proxy(c, audit.records(path, ledger))
+    assert year == 2021 and "151 days after the deadline" in figure
+
+
+@pytest.mark.parametrize("column, value", [("claim_id", "DSR-084"), ("country_iso3", "KAZ"), ("date", "5 Oct 2020"),
+                                           ("bib_key", "no_such_key"), ("event", "promised"), ("claim_id", "DSR-999")])
+def test_a_bad_record_names_its_row_and_column(tmp_path, ledger, column, value):
+    rec = pd.read_csv(audit.RECORDS_CSV, dtype=str, keep_default_na=False)
+    rec.loc[0, column] = value
+    path = tmp_path / "policy_records.csv"
+    rec.to_csv(path, index=False)
+    with pytest.raises(DataError) as e:
+        audit.records(path, ledger)
+    assert "policy_records.csv" in str(e.value) and "row 2" in str(e.value) and column in str(e.value)
+
+
+def test_smartphone_goal_is_bounded_by_internet_users_and_a_shortfall_would_miss(ledger):
+    t = audit.targets().set_index("claim_id")
+    assert t.loc["DSR-175", "outcome"] == audit.NEEDS_SOURCE
+    assert "upper bound" in t.loc["DSR-175", "explanation"] and "cannot show a miss" in t.loc["DSR-175", "explanation"]
+    df = indicators.load()
+    low = df.copy()
+    sel = (low["country_iso3"] == "UZB") & (low["indicator"] == "IT.NET.USER.ZS") & (low["year"] == 2020)
+    low.loc[sel, "value"] = 50.0
+    t2 = audit.targets(ledger, low).set_index("claim_id")
+    assert t2.loc["DSR-175", "outcome"] == audit.MISSED_PROXY
+    assert "internet users (2020)" in t2.loc["DSR-175", "deciding_figure"]

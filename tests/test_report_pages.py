@@ -38,7 +38,7 @@ def test_key_findings_count_the_audit_and_targets(inputs):
         assert (f"{n} {kind}" in text) == (n > 0), kind
     assert f"Of the {len(t)} numeric targets" in text
     judged = t["outcome"].isin(audit.MEASURED).sum()
-    assert f"{judged} can be judged with public cross-country data" in text
+    assert f"{judged} can be judged with public data" in text
 
 
 def test_series_that_stop_early_are_named(inputs):
