@@ -141,7 +141,7 @@ def targets_markdown(t: pd.DataFrame) -> str:
             + ", ".join(f"{o.get(k, 0)} {k}" for k in audit.OUTCOMES) + ".\n\n"
             + "\n".join(f"- **{k}**: {audit.OUTCOME_MEANING[k]}." for k in audit.OUTCOMES) + "\n\n")
     table = _table(t, ["claim_id", "country", "outcome", "target", "due", "deciding_figure"],
-                   ["Claim", "Country", "Outcome", "Target (kind)", "Due", "Deciding figure"])
+                   ["Claim", "Country", "Outcome", "Target (kind)", "Due", "Deciding figure"], markup=("outcome",))
     notes = "\n".join(f"- **{r['claim_id']}** ({r['country']}, {_cell(r['quote'])}): {r['outcome']}; "
                       f"{_cell(r['explanation'])}." for _, r in t.iterrows())
     return head + table + "\nWhy each outcome is what it is:\n\n" + notes + "\n"
@@ -312,7 +312,7 @@ def key_findings(df: pd.DataFrame, a: pd.DataFrame, t: pd.DataFrame) -> str:
                         f"({r['deciding_figure']})" for _, r in judged.iterrows())
     out.append(
         f"**Few announced goals can be checked at all.** Of the {len(t)} numeric targets and forecasts the "
-        f"papers report, {len(judged)} can be judged with public data (a series, a proxy or a dated public record)"
+        f"papers report, {len(judged)} can be judged with a series of the data, a proxy or a dated public record"
         + (f" ({met} met): {decided}" if decided else "") + ". Of the rest, "
         f"{int((t['outcome'] == audit.NOT_DUE).sum())} are not yet due, "
         f"{int((t['outcome'] == audit.NEEDS_SOURCE).sum())} need a source the book lacks (from 5G launch dates to "
