@@ -44,7 +44,7 @@ OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
        "==": operator.eq, "!=": operator.ne}
 _CHECK = re.compile(r"^\s*((?:abs\()?[a-z][a-z0-9_]*\)?)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?|[a-z][a-z0-9_]*)\s*$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-KINDS = ("value", "rank", "median", "change")
+KINDS = ("value", "rank", "median", "change", "ledger")
 
 
 @dataclass
@@ -154,6 +154,9 @@ def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
             raise _fail(f"{_where(iso3, name)}: exactly one of {', '.join(KINDS)} is required")
         kind = kinds[0]
         ind = spec[kind]
+        if kind == "ledger":
+            out[name] = _ledger_value(iso3, name, ind)
+            continue
         if ind not in set(df["indicator"]):
             raise _fail(f"{_where(iso3, name)}: unknown indicator {ind!r}")
         country = spec.get("country", iso3)
@@ -215,6 +218,48 @@ def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
     return out
 
 
+def _ledger_value(iso3: str, name: str, claim_id) -> Value:
+    """A figure as one of the papers states it (a row of data/seed_claims.csv),
+    so the prose quotes it from the ledger instead of typing it: ``<n>`` is the
+    number, ``<n>_year`` its year and ``<n>_words`` the number as the book
+    prints the papers' figures ("2.98 million", "532,000", "17")."""
+    from . import claims as ledger
+    from .audit import _num as words
+
+    cl = ledger.claims().set_index("claim_id")
+    if claim_id not in cl.index:
+        raise _fail(f"{_where(iso3, name)}: {claim_id!r} is not a row of data/seed_claims.csv")
+    c = cl.loc[claim_id]
+    year = None if pd.isna(c["year"]) else int(c["year"])
+    v = Value(name, "ledger", str(claim_id), str(c["country_iso3"]), float(c["value"]), year)
+    v.says = f"{claim_id} states {words(v.number)} ({c['unit'].replace('_', ' ')})"
+    v.glue = {name: v.number, f"{name}_year": year, f"{name}_words": _Words(words(v.number)),
+              f"{name}_flag": _Words(flag_text(str(claim_id)))}
+    return v
+
+
+def flag_text(claim_id: str) -> str:
+    """What the audit found about a paper's figure, in the verdict's own words,
+    to stand right after the figure ("" when no check flagged it)."""
+    from .audit import flag_for
+
+    flag = flag_for(claim_id)
+    return f" [source audit: {flag}]" if flag else ""
+
+
+def flagged_ledger_values(iso3: str) -> list[tuple[str, str]]:
+    """(value name, claim id) of the country's ledger values that the audit flags."""
+    from .audit import flag_for
+
+    decl = declarations(iso3)
+    return [(n, str(spec["ledger"])) for n, spec in decl.get("values", {}).items()
+            if isinstance(spec, dict) and "ledger" in spec and flag_for(str(spec["ledger"]))]
+
+
+class _Words(str):
+    """A glued figure in words, shown as Markdown (``{glue:md}`<n>_words```)."""
+
+
 # --------------------------------------------------------------- statements
 def parse_check(text: str, iso3: str, name: str) -> tuple[str, str, str]:
     m = _CHECK.match(str(text))
@@ -222,6 +267,12 @@ def parse_check(text: str, iso3: str, name: str) -> tuple[str, str, str]:
         raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: {text!r} is not "
                         "'<value> <op> <value|number>' (op: < <= > >= == !=)")
     return m.group(1), m.group(2), m.group(3)
+
+
+def _count_of(operand: str, vals: dict[str, Value]) -> Value | None:
+    """The rank or median whose number of reporting countries ``<name>_n`` names."""
+    v = vals.get(operand[:-2]) if operand.endswith("_n") and operand not in vals else None
+    return v if v is not None and v.kind in ("rank", "median") else None
 
 
 def evaluate(df: pd.DataFrame, iso3: str, decl: dict | None = None) -> tuple[dict[str, Value], list[Result]]:
@@ -239,11 +290,17 @@ def evaluate(df: pd.DataFrame, iso3: str, decl: dict | None = None) -> tuple[dic
             lhs = lhs[4:-1]
         elif "(" in lhs or ")" in lhs:
             raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: {text!r}: only abs(<value>) is allowed")
+        count_of = _count_of(rhs, vals)
         for side in (lhs, rhs):
-            if _NAME.match(side) and side not in vals:
+            if _NAME.match(side) and side not in vals and not (side == rhs and count_of):
                 raise _fail(f"analysis/texts/{iso3}/values.yml, statement {name}: unknown value {side!r}")
         a = vals[lhs]
-        b = vals[rhs] if rhs in vals else None
+        if count_of:  # "<x>_rank == <x>_rank_n": last of those reporting, whatever their number
+            n = count_of.glue.get(rhs)
+            b = Value(rhs, "count", count_of.indicator, count_of.country, None if n is None else float(n),
+                      count_of.year, says=f"{n} countries report")
+        else:
+            b = vals[rhs] if rhs in vals else None
         bnum = b.number if b else float(rhs)
         if a.number is None or bnum is None:
             holds = False
@@ -283,6 +340,8 @@ def glue_chapter(df: pd.DataFrame, iso3: str) -> list[Result]:
         for key, x in v.glue.items():
             if x is None:
                 glue(key, float("nan"), display=False)
+            elif isinstance(x, _Words):
+                glue(key, Markdown(_md_text(str(x)) or "\u200b"), display=False)
             else:
                 glue(key, x, display=False)
     for r in results:
@@ -333,6 +392,17 @@ def lint(iso3: str) -> list[str]:
             a, b = decl["values"].get(m.group(1), {}), decl["values"][m.group(3)]
             if a == b or ({**a, "country": a.get("country", iso3)} == {**b, "country": b.get("country", iso3)}):
                 problems.append(f"analysis/texts/{iso3}/values.yml, statement {sname}: compares a value with itself")
+    # a paper's figure that the audit flags carries the verdict in the paragraph
+    # that uses it: a `<name>_flag` marker of it or of a figure flagged with it
+    flagged = dict(flagged_ledger_values(iso3))
+    paragraphs = [q for s in sections_of(iso3) if (text_dir(iso3) / f"{s}.md").exists()
+                  for q in (text_dir(iso3) / f"{s}.md").read_text(encoding="utf-8").split("\n\n")]
+    for q in paragraphs:
+        used = {k.removesuffix("_words") for k in _GLUE.findall(q)} & set(flagged)
+        if used and not any(f"{{glue:md}}`{n}_flag`" in q for n in flagged):
+            for n in sorted(used):
+                problems.append(f"analysis/texts/{iso3}: the audit flags {flagged[n]} (value {n}); show it with "
+                                f"{{glue:md}}`{n}_flag` right after the figure")
     declared = set(decl["statements"])
     for m in sorted(set(markers) - declared):
         problems.append(f"analysis/texts/{iso3}: marker s_{m} has no statement in values.yml")
@@ -351,7 +421,7 @@ def compute_names(values: dict) -> set[str]:
     """Every glue key a values mapping produces (without evaluating it)."""
     keys = set()
     suffix = {"value": ["", "_year"], "rank": ["", "_n", "_year"], "median": ["", "_n", "_year"],
-              "change": ["", "_from", "_to", "_start", "_end", "_pct"]}
+              "change": ["", "_from", "_to", "_start", "_end", "_pct"], "ledger": ["", "_year", "_words", "_flag"]}
     for name, spec in values.items():
         kind = next((k for k in KINDS if isinstance(spec, dict) and k in spec), "value")
         keys |= {f"{name}{s}" for s in suffix[kind]}
@@ -363,7 +433,7 @@ def indicators_used(iso3: str) -> list[str]:
     or median depends on every country's values of them)."""
     decl = declarations(iso3)
     return sorted({spec[k] for spec in decl.get("values", {}).values() if isinstance(spec, dict)
-                   for k in KINDS if k in spec})
+                   for k in KINDS if k in spec and k != "ledger"})
 
 
 # ------------------------------------------------------------------ report

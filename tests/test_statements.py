@@ -205,3 +205,42 @@ def test_points_tables_share_at_most_a_fifth_of_rows():
         others = {i for o, r in ids.items() if o != c for i in r}
         shared = [i for i in rows if i in others]
         assert len(shared) * 5 <= len(rows), (c, shared)
+
+
+# ------------------------------------------------ the papers' figures from the ledger
+def test_a_ledger_value_glues_the_papers_figure_in_words_and_the_audits_flag(df):
+    vals = statements.compute(df, "TJK", {"users": {"ledger": "DSR-112"}, "share": {"ledger": "DSR-113"}})
+    assert vals["users"].number == 2_980_000 and vals["users"].year == 2019
+    assert str(vals["users"].glue["users_words"]) == "2.98 million"
+    assert str(vals["users"].glue["users_flag"]) == ""
+    # the audit finds the 46% inconsistent with the 2.98 million beside it
+    assert str(vals["share"].glue["share_flag"]) == " [source audit: inconsistent within the paper]"
+    with pytest.raises(DataError, match="not a row of data/seed_claims.csv"):
+        statements.compute(df, "TJK", {"x": {"ledger": "DSR-999"}})
+
+
+def test_a_statement_can_compare_a_paper_figure_with_the_data(df):
+    decl = {"values": {"net": {"value": "IT.NET.USER.ZS"}, "paper": {"ledger": "DSR-113"}},
+            "statements": {"below": "net < paper"}, "recommendations": []}
+    _, results = statements.evaluate(df, "TJK", decl)
+    assert results[0].holds and "DSR-113 states 46" in results[0].now
+
+
+def test_last_of_those_reporting_follows_the_number_reporting(df):
+    decl = {"values": {"r": {"rank": "NY.GDP.PCAP.CD"}}, "statements": {"last": "r == r_n"}, "recommendations": []}
+    vals, results = statements.evaluate(df, "TJK", decl)
+    assert results[0].holds == (vals["r"].glue["r"] == vals["r"].glue["r_n"])
+    fewer = df[~((df["country_iso3"] == "TKM") & (df["indicator"] == "NY.GDP.PCAP.CD"))]
+    vals2, results2 = statements.evaluate(fewer, "TJK", decl)
+    assert vals2["r"].glue["r_n"] == vals["r"].glue["r_n"] - 1 and results2[0].holds == results[0].holds
+
+
+def test_a_flagged_paper_figure_without_its_flag_fails_the_lint(monkeypatch, tmp_path):
+    src = statements.text_dir("TJK")
+    for f in src.iterdir():
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(statements, "text_dir", lambda iso3: tmp_path)
+    assert statements.lint("TJK") == []
+    p = tmp_path / "challenges.md"
+    p.write_text(p.read_text(encoding="utf-8").replace("{glue:md}`dsr113_flag`", ""), encoding="utf-8")
+    assert any("the audit flags DSR-113" in x for x in statements.lint("TJK"))
