@@ -218,17 +218,22 @@ def rank_note(df: pd.DataFrame, iso3: str) -> str:
 __all__ = ["KEYS", "key_table", "facts", "sentence", "change_sentence", "rank_note", "MEDIAN", "source_label"]
 
 
-def markdown_table(table: pd.DataFrame, caption: str, name: str):
-    """A numbered MyST table (rendered as a real table in HTML and LaTeX)."""
+def markdown_table(table: pd.DataFrame, caption: str, name: str, markup: tuple = ()):
+    """A numbered MyST table (rendered as a real table in HTML and LaTeX).
+    Cells are literal text (only their `quoted` parts are code), except in the
+    columns named in ``markup``, which the caller built as MyST (citations) and
+    escaped itself."""
     from IPython.display import Markdown
 
     cols = [table.index.name or ""] + list(table.columns)
-    esc = md_with_code  # cells are literal text; only their `quoted` parts are code
+    esc = md_with_code
+    keep = [False] + [c in markup for c in table.columns]
     lines = [f"```{{table}} {caption}", f":name: {name}", "",
              "| " + " | ".join(esc(c) for c in cols) + " |",
              "|" + "|".join("---" for _ in cols) + "|"]
     for idx, row in table.iterrows():
-        lines.append("| " + " | ".join(esc(v) for v in [idx, *row.tolist()]) + " |")
+        lines.append("| " + " | ".join(str(v).replace("\n", " ") if k else esc(v)
+                                       for k, v in zip(keep, [idx, *row.tolist()])) + " |")
     lines.append("```")
     return Markdown("\n".join(lines))
 

@@ -77,14 +77,16 @@ def presence_details(df: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def presence_markdown():
     from IPython.display import Markdown
-    a = markdown_table(presence_table(),
+    table = presence_table()
+    a = markdown_table(table,
                        "Chinese firms and institutions in each Central Asian country according to the papers, by "
                        "area: who, the status the paper gives (done, agreed, or proposed by the paper) and the "
                        "paper (DSR = the Digital Silk Road paper, Huo = Huo's paper) and ledger row of "
                        "data/seed_themes.csv; the activities are in the next table",
-                       "tbl-CHN-presence")
+                       "tbl-CHN-presence", markup=tuple(table.columns))  # cells escaped by presence_table
     b = markdown_table(presence_details(), "What each Chinese actor does, as the papers report it "
-                       "(data/china_presence.csv)", "tbl-CHN-presence-details")
+                       "(data/china_presence.csv)", "tbl-CHN-presence-details",
+                       markup=("Who", "What, as the paper reports it", "Source"))
     return Markdown(a.data + "\n\n" + b.data)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from . import audit, claims, config, indicators
 from .indicators import latest, regional_median
+from .untrusted import md_with_code
 
 #: Chapter section → the papers' framework categories it presents. The DSR
 #: paper discusses the region's demands under its "Foundations" heading.
@@ -97,7 +98,7 @@ def points_table(themes: pd.DataFrame, iso3: str, section: str) -> pd.DataFrame:
         "Theme": p["theme"].map(label).values,
         "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
         "Point (our summary)": p["point"].values,
-        "Source": [f"{cite(s)}, “{sec}”" for s, sec in zip(p["source_id"], p["section"])],
+        "Source": [f"{cite(s)}, “{md_with_code(sec)}”" for s, sec in zip(p["source_id"], p["section"])],
     }, index=pd.Index(p["theme_id"].values, name="Id"))
     if set(t["Kind"]) <= {SECTIONS[section][0]}:
         t = t.drop(columns="Kind")
@@ -115,7 +116,7 @@ def region_points_table(themes: pd.DataFrame) -> pd.DataFrame:
         "Kind": p["framework"].map(FRAMEWORK_LABELS).values,
         "Theme": p["theme"].map(label).values,
         "Point (our summary)": p["point"].values,
-        "Source": [f"{cite(s)}, “{sec}”" for s, sec in zip(p["source_id"], p["section"])],
+        "Source": [f"{cite(s)}, “{md_with_code(sec)}”" for s, sec in zip(p["source_id"], p["section"])],
     }, index=pd.Index(p["theme_id"].values, name="Id"))
 
 
@@ -358,7 +359,8 @@ def heatmap(themes: pd.DataFrame):
 # --------------------------------------------------------------- chapter API
 def _markdown(table: pd.DataFrame, caption: str, name: str):
     from .chapter import markdown_table
-    return markdown_table(table, caption, name)
+    # the Source column holds citation roles (built here, its text escaped)
+    return markdown_table(table, caption, name, markup=("Source",))
 
 
 def section(iso3: str, section_name: str) -> list:

@@ -93,3 +93,21 @@ def test_figure_downloads_exist():
     for iso3 in config.partners():
         for k in chapter.KEYS:
             assert list((HTML / "_downloads").rglob(f"{k.slug}.csv")), k.slug
+
+
+def _pages():
+    return sorted(p for p in HTML.rglob("*.html") if "_static" not in p.parts and "_sources" not in p.parts)
+
+
+def test_no_role_or_escape_is_shown_to_readers():
+    """A MyST role escaped by mistake (a citation in a table cell, a glued value)
+    reaches the reader as literal text: "{cite:t}dsr_paper", "\\-", "\\*"."""
+    shown = re.compile(r"\{(?:cite|glue|numref|doc|term)(?::[a-z]+)?\}|\\[-*_.;,'\[\]()]")
+    bad = {}
+    for p in _pages():
+        text = re.sub(r"<(script|style)\b.*?</\1>", " ", p.read_text(encoding="utf-8"), flags=re.S)
+        text = re.sub(r"<[^>]+>", "", text)
+        hits = shown.findall(text)
+        if hits:
+            bad[str(p.relative_to(HTML))] = hits[:3]
+    assert not bad, bad
