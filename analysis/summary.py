@@ -10,9 +10,12 @@ summary follows the data. Points from the papers cite the paper and the row of
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from . import config, indicators
+from .errors import DataError
 
 INTERNET, BROADBAND, EGDI = "IT.NET.USER.ZS", "IT.NET.BBND.P2", "EGDI.INDEX"
 EGDI_GROUPS = [(0.75, "very high"), (0.50, "high"), (0.25, "middle"), (0.0, "low")]  # UN E-Government Survey
@@ -70,34 +73,51 @@ def facts(df: pd.DataFrame, iso3: str) -> dict[str, str]:
     return out
 
 
-# Verdicts, one per country: ours, argued in the country chapters. {internet},
-# {broadband} and {egdi} are filled from the data by `facts`.
-VERDICTS = {
-    "KAZ": ("**Kazakhstan: ready for the most demanding cooperation.** With {internet} and {egdi}, it is "
-            "where Chinese firms already work at scale, from village networks to a national data centre and "
-            "e-commerce payments {{cite:p}}`dsr_paper` (T-006, T-007, T-009). People, not cables, hold it "
-            "back: too few ICT specialists (T-015). Training, data centres and e-commerce transit fit; the "
-            "risks are one vendor, one platform, and who holds the data."),
-    "UZB": ("**Uzbekistan: a large market held back by payments and skills.** It has {internet} and "
-            "{broadband}, yet most online shoppers pay cash and ICT specialists are scarce "
-            "{{cite:p}}`dsr_paper` (T-035, T-037). Payment links, e-commerce exports (T-039) and training "
-            "at scale fit; the risk is regulatory mismatch while its e-transactions law is a draft (T-036)."),
-    "KGZ": ("**Kyrgyzstan: connected, but unable to deliver or pay.** It has {internet} but lacks reliable "
-            "addresses and mobile payment on its portals {{cite:p}}`dsr_paper` (T-052, T-053). Geodata, "
-            "addressing and payment links fit better than more cable; the risk is clashing with the "
-            "Eurasian Economic Union's rules (T-045)."),
-    "TJK": ("**Tajikistan: connectivity first.** With {internet} and {broadband}, access itself binds "
-            "{{cite:p}}`dsr_paper` (T-063); its concept aims at affordable broadband for all (T-058). Access "
-            "networks and basic skills fit; the risk is debt for networks few can yet pay to use."),
-    "TKM": ("**Turkmenistan: the least known and the least open.** The data hold {internet} and {egdi}; "
-            "coverage is limited and digital finance has barely begun {{cite:p}}`dsr_paper` (T-073, T-074). "
-            "Electronic documents and identification, which its concept asks for (T-068), are where "
-            "cooperation could start; the risk is too little published to judge results."),
-}
+# Verdicts, one per country (China too): ours, kept beside the chapter's own
+# argument in analysis/texts/<ISO3>/verdict.md, so that the summary and the
+# chapter are written, reviewed and linted together. {{fact:internet}},
+# {{fact:broadband}} and {{fact:egdi}} are filled from the data by `facts`; a
+# verdict cites only ledger rows that its chapter's argument cites (`lint`).
+VERDICT_FILE = "verdict.md"
+_FACT = re.compile(r"\{\{fact:([a-z]+)\}\}")
 
-CHINA = ("**China: most to offer, and most to watch.** It has {internet}. It offers a market, platforms and "
-         "policy experience {{cite:p}}`dsr_paper` (T-079, T-081); it should watch the region's wish not to be "
-         "a mere supplier of raw materials {{cite:p}}`huo_paper`, rival offers, and data rules not yet written.")
+
+def verdict_text(iso3: str) -> str:
+    from .statements import text_dir
+
+    path = text_dir(iso3) / VERDICT_FILE
+    if not path.exists():
+        raise DataError(path, "missing: every country needs its one-paragraph verdict for the executive summary")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def verdict(df: pd.DataFrame, iso3: str) -> str:
+    """The country's verdict with its facts filled in, linked to its chapter."""
+    f = facts(df, iso3)
+    text = _FACT.sub(lambda m: f[m.group(1)], verdict_text(iso3))
+    return f"{text} ({{doc}}`Chapter <countries/{iso3}>`)"
+
+
+def lint(iso3: str) -> list[str]:
+    """Problems with a verdict: unknown facts, typed numbers, and ledger rows the
+    chapter's own argument never cites (the summary says nothing the chapter does not)."""
+    from .statements import sections_of, text_dir, typed_numbers
+
+    text = verdict_text(iso3)
+    where = f"analysis/texts/{iso3}/{VERDICT_FILE}"
+    problems = [f"{where}: unknown fact {k!r} (use internet, broadband or egdi)"
+                for k in _FACT.findall(text) if k not in FACTS]
+    problems += [f"{where}: typed number {n!r}" for n in typed_numbers(_FACT.sub(" ", text))]
+    chapter = " ".join((text_dir(iso3) / f"{s}.md").read_text(encoding="utf-8")
+                       for s in sections_of(iso3) if (text_dir(iso3) / f"{s}.md").exists())
+    cited = set(_LEDGER_ID.findall(chapter))
+    problems += [f"{where}: cites {r}, which the chapter's argument does not"
+                 for r in sorted(set(_LEDGER_ID.findall(text)) - cited)]
+    return problems
+
+
+FACTS = ("internet", "broadband", "egdi")
+_LEDGER_ID = re.compile(r"\b(?:T|DSR|HUO)-\d{3}\b")
 
 
 def _audit_counts() -> tuple[int, int, dict[str, int]] | None:
@@ -168,9 +188,7 @@ def summary_markdown(df: pd.DataFrame | None = None) -> str:
             + " ({doc}`audit`, {doc}`targets`).")
     findings.append("")
     paras = ["**Verdicts by country** (`T-…`: the row of the papers' ledger, `data/seed_themes.csv`)", ""]
-    for c in partners:
-        paras += [VERDICTS[c].format(**facts(df, c)), ""]
-    ref = config.reference()
-    paras += [CHINA.format(**facts(df, ref)), ""]
+    for c in partners + [config.reference()]:
+        paras += [verdict(df, c), ""]
     tail = ""
     return head + "\n".join(findings) + "\n" + "\n".join(paras) + "\n" + tail

@@ -115,3 +115,32 @@ def test_table_and_figure_numbers_keep_their_word():
     html = (HTML / "book" / "countries" / "KAZ.html").read_text(encoding="utf-8")
     refs = re.findall(r'class="std std-numref">([^<]+)<', html)
     assert refs and all(re.fullmatch(r"(Table|Fig\.)\u00a0\d+\.\d+", r) for r in refs), refs
+
+
+# ------------------------------------------------ verdicts written with the chapters
+@pytest.mark.parametrize("iso3", config.iso3_codes())
+def test_each_verdict_says_only_what_its_chapter_argues(iso3):
+    """The summary's verdict lives beside the chapter's texts, types no number and
+    cites no ledger row that the chapter's own argument does not cite."""
+    assert summary.lint(iso3) == []
+
+
+def test_a_verdict_citing_a_row_its_chapter_does_not_fails_the_lint(monkeypatch, tmp_path):
+    from analysis import statements
+
+    for f in statements.text_dir("TJK").iterdir():
+        (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(statements, "text_dir", lambda iso3: tmp_path)
+    v = tmp_path / "verdict.md"
+    v.write_text(v.read_text(encoding="utf-8") + " Cash rules (T-035). About 46 per cent. {{fact:gdp}}",
+                 encoding="utf-8")
+    problems = summary.lint("TJK")
+    assert any("cites T-035" in p for p in problems)
+    assert any("typed number '46'" in p for p in problems)
+    assert any("unknown fact 'gdp'" in p for p in problems)
+
+
+def test_each_verdict_links_to_its_chapter(df):
+    text = summary.summary_markdown(df)
+    for iso3 in config.iso3_codes():
+        assert f"{{doc}}`Chapter <countries/{iso3}>`" in text
