@@ -480,8 +480,8 @@ def gapminder(path: Path, entry: dict) -> Parsed:
         year = parse_year(path, row[pos["year"]], i, "year")
         value = parse_number(path, row[pos["population"]], i, "population")
         if value is not None:
-            records.append((row[pos["country"]].strip(), "name", "SP.POP.TOTL", year, value, "people", i,
-                            "population"))
+            records.append((untrusted.text(path, row[pos["country"]], i, "country"), "name", "SP.POP.TOTL", year,
+                            value, "people", i, "population"))
     if not records:
         raise no_values(path)
     return Parsed(frame(records))

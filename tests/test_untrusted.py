@@ -193,7 +193,12 @@ def _layouts(v: str) -> dict[tuple[str, str], str]:
     def db(name="Kazakhstan", cls="Economy"):
         return _csv([["Classification", "Jurisdiction", "2020"], [cls, name, "25"], ["Economy", "Kazakhstan", "25"]])
 
+    def gap(name="Kazakhstan"):
+        return _csv([["country", "year", "fertility", "life_expectancy", "population"],
+                     [name, "2010", "2.6", "68.3", "16300000"], ["Kazakhstan", "2011", "2.6", "68.9", "16500000"]])
+
     return {
+        ("gapminder", "country"): gap(v),
         ("wb_wide", "Country Name"): wide(name=v), ("wb_wide", "Country Code"): wide(code=v),
         ("wb_wide", "Indicator Name"): wide(ind=v), ("wb_wide", "Indicator Code"): wide(icode=v),
         ("wb_wide", "Last Updated Date"): wide(date=v), ("wb_wide", "Data Source"): wide(source=v),
