@@ -358,9 +358,16 @@ def _git_commit() -> str:
     from .paths import ROOT
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() or "unknown (not a git checkout)"
+        commit = out.stdout.strip()
+        if not commit:
+            return "unknown (not a git checkout)"
+        # tracked files changed since that commit (build outputs are untracked or ignored)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown (git not available)"
+    return f"`{commit}` with uncommitted changes, so the commit alone does not reproduce this page" if dirty \
+        else f"`{commit}`"
 
 
 def reproduce_markdown(df: pd.DataFrame, iso3: str):
@@ -387,13 +394,13 @@ This page is an executed Jupyter notebook: the code is hidden here but kept in t
 the download button at the top of the page offers (**.ipynb**). It was executed by Papermill from
 `analysis/templates/{template}`, its `country` parameter set to `{iso3}`. To rebuild it exactly,
 check out the commit below in a clone of the repository and run `make book` (which installs the
-environment), or, for this chapter alone:
+environment), or, for this chapter alone (the template's texts filled in, as the book does it):
 
 ```bash
-PYTHONPATH=. .venv/bin/papermill analysis/templates/{template} {iso3}.ipynb -p country {iso3}
+.venv/bin/python -m analysis.run --chapter {iso3} --output {iso3}.ipynb
 ```
 
-Git commit: `{_git_commit()}`. Packages: {pkgs}.
+Git commit: {_git_commit()}. Packages: {pkgs}.
 
 | Data file read | sha256 |
 |---|---|

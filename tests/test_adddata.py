@@ -12,6 +12,7 @@ import yaml
 from analysis import adddata
 from analysis.errors import DataError
 from analysis.paths import DATA, ROOT
+from layers import requires
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yml").read_text(encoding="utf-8"))
@@ -134,7 +135,7 @@ def test_newer_values_replace_older_ones(repo_copy, tmp_path):
     assert "KAZ,IT.NET.USER.ZS,2019,81.8776,wdi_internet,82.5,revision" in replaced
 
 
-@pytest.mark.skipif(not (ROOT / "_build" / "html" / "index.html").exists(), reason="book not built")
+@requires(ROOT / "_build" / "html" / "index.html", "book")
 def test_make_book_with_bad_data_leaves_build_byte_identical():
     build = ROOT / "_build" / "html"
     before = snapshot(build)

@@ -9,10 +9,11 @@ from html.parser import HTMLParser
 import pytest
 
 from analysis import chapter, config, indicators
+from layers import requires
 from analysis.paths import BUILD
 
 HTML = BUILD / "html"
-pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built (run `make book`)")
+pytestmark = requires(HTML / "index.html", "book")
 
 
 def page(rel):

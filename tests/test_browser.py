@@ -30,6 +30,7 @@ import yaml
 
 from analysis import chapter, config, indicators, plots
 from analysis.paths import BUILD, ROOT
+from layers import requires
 
 HTML = BUILD / "html"
 SCREENSHOTS = BUILD / "screenshots"
@@ -39,7 +40,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SKIP_PAGES = {"genindex.html", "search.html"}
 
-pytestmark = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built (run `make book`)")
+pytestmark = requires(HTML / "index.html", "book")
 
 
 def book_pages() -> list[str]:

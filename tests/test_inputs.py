@@ -519,6 +519,7 @@ OLD = old_python()
 
 
 @pytest.mark.skipif(OLD is None, reason="no Python older than 3.11.5 on this machine")
+@pytest.mark.integration  # runs `make venv` in a temporary folder
 def test_make_refuses_a_too_old_python_before_making_the_venv(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "analysis").mkdir(exist_ok=True)
@@ -531,6 +532,7 @@ def test_make_refuses_a_too_old_python_before_making_the_venv(tmp_path):
 
 
 @pytest.mark.skipif(OLD is None, reason="no Python older than 3.11.5 on this machine")
+@pytest.mark.integration  # runs `make venv` in a temporary folder
 def test_make_remakes_a_venv_made_with_a_wrong_python(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "analysis").mkdir(exist_ok=True)
@@ -555,6 +557,7 @@ def test_readme_states_the_minimum_python():
     assert "PYTHON_MIN := 3.11.5" in make and "Python ≥ 3.11.5" in text
 
 
+@pytest.mark.integration  # runs `make venv` in a temporary folder
 def test_make_remakes_a_venv_whose_python_is_gone(tmp_path):
     shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
     (tmp_path / "analysis").mkdir(exist_ok=True)

@@ -29,7 +29,7 @@ from PIL import Image
 
 from analysis.paths import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # several builds of a repository copy
 
 STOP_WITHIN = 5.0  # seconds from Ctrl-C to make's exit
 INTERRUPTED = re.compile(r"^interrupted: make book stopped; _build/html holds the last complete book")

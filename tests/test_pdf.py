@@ -13,10 +13,11 @@ import pytest
 
 from analysis import __version__, cite, config, pdf
 from analysis.paths import BOOK
+from layers import requires
 
 BOOK_PDF = pdf.BOOK_PDF
-needs_pdf = pytest.mark.skipif(not BOOK_PDF.exists(), reason="PDF not built (run `make pdf`)")
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+needs_pdf = requires(BOOK_PDF, "pdf")
+needs_poppler = requires(shutil.which("pdftotext") or "/usr/bin/pdftotext", "pdf")  # make pdf installs poppler-utils
 
 
 def run(*cmd) -> str:

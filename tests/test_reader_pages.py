@@ -8,9 +8,10 @@ import pytest
 
 from analysis import config, indicators, summary
 from analysis.paths import BUILD, ROOT
+from layers import requires
 
 HTML = BUILD / "html"
-built = pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built (run `make book`)")
+built = requires(HTML / "index.html", "book")
 ACRONYMS = ["EGDI", "CPI", "SREB", "DSR", "CICA", "IGF+", "RCC", "CASA", "M2B2C", "EAEU", "SCO", "ICT", "IDI",
             "B2C", "BRI", "FDI", "OSI", "TII", "HCI"]
 

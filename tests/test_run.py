@@ -3,6 +3,7 @@ import pytest
 
 from analysis import chapter, indicators, plots, publish, run, stamps, warmkernel
 from analysis.paths import BUILD
+from layers import requires
 
 
 def bump(df, iso3, indicator, year, value):
@@ -42,7 +43,7 @@ def test_fingerprint_covers_template_parameters_package_and_data():
     assert fp == run.fingerprint(job, stamps.package_digest())  # deterministic
 
 
-@pytest.mark.skipif(not (BUILD / ".execution-manifest.json").exists(), reason="notebooks not executed yet")
+@requires(BUILD / ".execution-manifest.json", "book")
 def test_nothing_changed_executes_nothing():
     result = run.run()
     assert result["executed"] == []

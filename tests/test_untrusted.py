@@ -19,6 +19,7 @@ import yaml
 from analysis import untrusted
 from analysis.errors import DataError
 from analysis.readers import READERS
+from layers import requires
 
 from hostile import (CODES, HOSTILE, HOSTILE_FILE_NAME, REFUSED, ROOT, as_sphinx_shows, book_names, straight_quotes,
                      wb_wide_file)
@@ -110,7 +111,8 @@ def test_latex_all_ten_specials():
                                                 r"\textasciicircum{}")
 
 
-@pytest.mark.skipif(shutil.which("xelatex") is None, reason="xelatex not installed (make pdf installs it)")
+@pytest.mark.integration  # xelatex in a temporary folder
+@requires(shutil.which("xelatex") or "/usr/bin/xelatex", "pdf")  # make pdf installs TeX
 def test_latex_escaped_hostile_text_compiles_and_prints_literally(tmp_path):
     safe = [s for s in HOSTILE if s.isascii()]
     body = "\n\n".join(f"{i}: {untrusted.latex(s)}" for i, s in enumerate(safe))
