@@ -332,7 +332,7 @@ def test_chapter_offers_its_notebook(visit, iso3):
     assert any(f'country = "{iso3}"' in "".join(c["source"]) for c in params), "not this country's notebook"
     text = visit.page.locator("main").inner_text()
     assert "Re-run this chapter" in text
-    assert f"-p country {iso3}" in text
+    assert f"python -m analysis.run --chapter {iso3} --output {iso3}.ipynb" in text
     assert visit.page.locator("main .cell_input").count() == 0, "notebook code is visible"
 
 
