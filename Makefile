@@ -24,10 +24,9 @@ else
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.requirements-installed
-export PYTHONPATH := $(CURDIR)
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test venv data notebooks docs outputs html clean browser-deps pdf
+.PHONY: book test venv data docs outputs html clean browser-deps pdf
 
 # The pins need Python >= PYTHON_MIN (soupsieve's Requires-Python is the highest
 # bound of any pinned package). The interpreter is checked before the venv is
@@ -44,9 +43,15 @@ venv:
 	@if [ ! -e $(VENV) ]; then \
 	  $(CHECK_PYTHON); \
 	  echo "$(PYTHON) -m venv $(VENV)"; $(PYTHON) -m venv $(VENV); fi
-	@if [ ! $(STAMP) -nt requirements.txt ]; then \
+	@if [ ! $(STAMP) -nt requirements.txt ] || [ ! $(STAMP) -nt pyproject.toml ] || \
+	    [ -e requirements-nodeps.txt -a ! $(STAMP) -nt requirements-nodeps.txt ]; then \
 	  echo "$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt"; \
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt; \
+	  if [ -e requirements-nodeps.txt ]; then \
+	    echo "$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt"; \
+	    $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt; fi; \
+	  echo "$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable ."; \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .; \
 	  touch $(STAMP); fi
 
 # DATA="a.csv b.csv": validate the files and register them in data/sources.yml
@@ -57,11 +62,6 @@ venv:
 data: venv
 	$(if $(value DATA),$(BIN)/python -m analysis.adddata --from-env,)
 	$(BIN)/python -m analysis.steps ingest
-
-notebooks: data
-	$(BIN)/python -m analysis.toc --check
-	$(BIN)/python -m analysis.steps audit
-	$(BIN)/python -m analysis.run $(if $(FORCE),--force,)
 
 docs: data
 	$(BIN)/python -m analysis.steps docs

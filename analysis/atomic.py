@@ -60,6 +60,17 @@ def update_text(path: str | Path, text: str, encoding: str = "utf-8") -> bool:
     return True
 
 
+def read_state(path: str | Path) -> dict:
+    """A JSON state file (stamps, the execution manifest) as written here; an
+    absent or unreadable file is no state at all (everything is redone)."""
+    import json
+    try:
+        state = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
 def write_csv(path: str | Path, frame, **options) -> None:
     """``frame.to_csv(path, **options)``, atomically."""
     with replacing(path) as tmp:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import config, registry
-from .untrusted import md_with_code
+from .untrusted import markup_cell, md_with_code
 from .indicators import MEDIAN, change, higher_is_better, label_of, latest, regional_median, regional_rank
 
 
@@ -129,15 +129,6 @@ def _fmt_plain(key: Key, value: float | None) -> str:
     return "–" if value is None or pd.isna(value) else key.fmt.format(value)
 
 
-def compare_word(value: float, other: float | None, higher_is_better: bool = True) -> str:
-    if other is None:
-        return ""
-    if abs(value - other) < 1e-9:
-        return "level with"
-    above = value > other
-    return "above" if above else "below"
-
-
 def sentence(df: pd.DataFrame, iso3: str, slug: str) -> str:
     """A sentence stating the latest value with China and the regional median,
     or saying plainly that the sources have no value."""
@@ -232,7 +223,7 @@ def markdown_table(table: pd.DataFrame, caption: str, name: str, markup: tuple =
              "| " + " | ".join(esc(c) for c in cols) + " |",
              "|" + "|".join("---" for _ in cols) + "|"]
     for idx, row in table.iterrows():
-        lines.append("| " + " | ".join(str(v).replace("\n", " ") if k else esc(v)
+        lines.append("| " + " | ".join(markup_cell(v) if k else esc(v)
                                        for k, v in zip(keep, [idx, *row.tolist()])) + " |")
     lines.append("```")
     return Markdown("\n".join(lines))

@@ -24,7 +24,6 @@ from . import __version__, config
 from .paths import GENERATED, ROOT
 
 CFF = ROOT / "CITATION.cff"
-TOC = ROOT / "_toc.yml"
 SUBTITLE = "China and Central Asia in the Digital Silk Road: a reproducible report"
 BOOK_KEY = "silk_road_digital"
 
@@ -85,7 +84,8 @@ def meta() -> Meta:
 def chapter_numbers() -> dict[str, int]:
     """Document path (e.g. ``book/countries/KAZ``) → chapter number, in the
     order of the numbered parts of ``_toc.yml`` (numbering runs on across parts)."""
-    toc = yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    from . import toc as toc_file
+    toc = toc_file.load()
     out, n = {}, 0
     for part in toc.get("parts", []):
         for ch in part.get("chapters", []):

@@ -18,7 +18,8 @@ def _display_path(path: str | Path) -> str:
         return str(p)
 
 
-def _clip(value: object, limit: int = 40) -> str:
+def clip(value: object, limit: int = 40) -> str:
+    """A value as an error message shows it: repr for text, one line, at most ``limit`` characters."""
     text = repr(value) if isinstance(value, str) else str(value)
     text = text.replace("\n", "\\n").replace("\r", "\\r")
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -41,5 +42,3 @@ class DataError(Exception):
         head = self.file + (": " + ", ".join(loc) if loc else "")
         super().__init__(f"{head}: {message}")
 
-
-clip = _clip

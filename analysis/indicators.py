@@ -68,11 +68,6 @@ def latest(df: pd.DataFrame, iso3: str, indicator: str, until: int | None = None
     return Point(int(r["year"]), float(r["value"]), str(r["source_id"]))
 
 
-def value_at(df: pd.DataFrame, iso3: str, indicator: str, year: int) -> float | None:
-    s = series(df, iso3, indicator)
-    return float(s[year]) if year in s.index else None
-
-
 def change(df: pd.DataFrame, iso3: str, indicator: str, start: int, end: int | None = None) -> dict | None:
     """Change between ``start`` (or the first later year with data) and ``end``
     (or the latest year): absolute difference in the indicator's unit and, for

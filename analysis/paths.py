@@ -22,7 +22,7 @@ BUILD = ROOT / "_build"
 
 
 def search_path(first: str | Path, value: str | None) -> str:
-    """An ``os.pathsep``-separated list (PYTHONPATH, JUPYTER_PATH) with
+    """An ``os.pathsep``-separated list (such as JUPYTER_PATH) with
     ``first`` in front, once, however often it is applied."""
     rest = [p for p in value.split(os.pathsep) if p != str(first)] if value else []
     return os.pathsep.join([str(first), *rest])

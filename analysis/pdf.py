@@ -82,7 +82,6 @@ def build_book() -> Path:
     jb = Path(sys.executable).with_name("jupyter-book")
     cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(ROOT), "--builder", "pdflatex", "--quiet"]
     env = dict(os.environ, LATEXOPTS="-interaction=nonstopmode -halt-on-error")
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with LOG.open("w", encoding="utf-8") as out:
         proc = subprocess.run(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
     pdf = LATEX / f"{NAME}.pdf"

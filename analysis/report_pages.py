@@ -9,7 +9,7 @@ import pandas as pd
 
 from . import audit, claims, config, frameworks, indicators
 from .paths import BOOK
-from .untrusted import md, md_with_code
+from .untrusted import markup_cell, md, md_with_code
 
 FIG_STRATEGIES = BOOK / "figures" / "strategies"
 FIG_SYNTHESIS = BOOK / "figures" / "synthesis"
@@ -214,9 +214,8 @@ def region_points(th: pd.DataFrame) -> str:
     """The papers' points on the region as a whole, discussed once here rather
     than repeated in every country chapter."""
     t = frameworks.region_points_table(th)
-    esc = lambda v: str(v).replace("|", "\\|").replace("\n", " ")  # noqa: E731
     lines = ["| Id | Kind | Theme | Point (our summary) | Source |", "|---|---|---|---|---|"]
-    lines += ["| " + " | ".join(esc(x) for x in [i, *r.tolist()]) + " |" for i, r in t.iterrows()]
+    lines += ["| " + " | ".join(markup_cell(x) for x in [i, *r.tolist()]) + " |" for i, r in t.iterrows()]
     return "\n".join(lines) + "\n"
 
 

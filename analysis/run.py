@@ -40,7 +40,7 @@ from pathlib import Path
 import nbformat
 
 from . import atomic, config, warmkernel
-from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, ROOT, TEMPLATES, search_path
+from .paths import ANALYSIS, BOOK, BUILD, DATA, INDICATORS_CSV, TEMPLATES
 
 MANIFEST = BUILD / ".execution-manifest.json"
 
@@ -152,10 +152,7 @@ def fingerprint(job: Job, pkg: str) -> dict:
 
 
 def load_manifest() -> dict:
-    try:
-        return json.loads(MANIFEST.read_text())
-    except (OSError, ValueError):
-        return {}
+    return atomic.read_state(MANIFEST)
 
 
 def save_manifest(manifest: dict) -> None:
@@ -190,7 +187,6 @@ def execute(job: Job, kernel: "warmkernel.Spec | None" = None) -> tuple[str, flo
     with tempfile.TemporaryDirectory(prefix="srd-run-") as tmp:
         src = Path(tmp) / job.template.name
         nbformat.write(render_template(job), src)
-        os.environ["PYTHONPATH"] = search_path(ROOT, os.environ.get("PYTHONPATH"))
         if kernel:
             os.environ.update(kernel.env)
         # no output path: the executed notebook is written once, below, after

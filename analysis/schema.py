@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from . import config, registry
+from . import config
 from .errors import DataError, clip
 from .untrusted import md, md_code
 
@@ -130,7 +130,3 @@ def dictionary_markdown() -> str:
         better = "higher" if m.get("higher_is_better", True) else "lower"
         lines.append(f"| {md_code(code)} | {md(m['label'])} | {md_code(m['unit'])} | {better} | {md(m['description'])} |")
     return "\n".join(lines) + "\n"
-
-
-def source_ids() -> list[str]:
-    return list(registry.by_id())

@@ -68,10 +68,8 @@ def _chapter_head(title: str) -> nodes.raw:
 
 def part_starts() -> dict[str, str]:
     """First document of each part of _toc.yml → the part's caption."""
-    import yaml
-
-    from .paths import ROOT
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    from . import toc as toc_file
+    toc = toc_file.load()
     out = {}
     for part in toc.get("parts", []):
         chapters = part.get("chapters") or []

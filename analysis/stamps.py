@@ -11,10 +11,10 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Iterable
 
+from . import atomic
 from .paths import BUILD, ROOT
 
 STAMPS = BUILD / ".stamps.json"
@@ -57,10 +57,7 @@ def package_digest() -> str:
 
 
 def _load() -> dict:
-    try:
-        return json.loads(STAMPS.read_text())
-    except (OSError, ValueError):
-        return {}
+    return atomic.read_state(STAMPS)
 
 
 def fresh(step: str, value: str) -> bool:
@@ -82,6 +79,4 @@ def record(step: str, value: str | None) -> None:
             stamps.pop(step, None)
         else:
             stamps[step] = value
-        tmp = STAMPS.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamps, indent=1, sort_keys=True))
-        tmp.replace(STAMPS)
+        atomic.write_text(STAMPS, json.dumps(stamps, indent=1, sort_keys=True))

@@ -27,8 +27,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import config
+from . import atomic, config
 from .errors import DataError
+from .untrusted import markup_cell
 from .indicators import higher_is_better, label_of, latest, rank_in_year, wide
 from .paths import ANALYSIS, BUILD, GENERATED
 
@@ -444,10 +445,6 @@ def evaluate_all(df: pd.DataFrame) -> list[Result]:
     return out
 
 
-def _md_cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def report_markdown(results: list[Result]) -> str:
     failed = [r for r in results if not r.holds]
     head = (f"The chapters' argument texts make {len(results)} statements that depend on the data, each "
@@ -457,8 +454,8 @@ def report_markdown(results: list[Result]) -> str:
     lines = [head + f"**{len(failed)} are no longer supported by the data** and must be revised:", "",
              "| Chapter | Statement | Sentence | Check | What the data now say |", "|---|---|---|---|---|"]
     for r in failed:
-        lines.append(f"| {config.country(r.country).name} | `{r.name}` | {_md_cell(_strip_roles(r.sentence))} | "
-                     f"`{r.check}` | {_md_cell(r.now)} |")
+        lines.append(f"| {config.country(r.country).name} | `{r.name}` | {markup_cell(_strip_roles(r.sentence))} | "
+                     f"`{r.check}` | {markup_cell(r.now)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -467,18 +464,11 @@ def _strip_roles(text: str) -> str:
     return re.sub(r"\{[a-z:]+\}`([^`]*)`", r"\1", text).replace("{{", "").replace("}}", "")
 
 
-def _write(path: Path, text: str) -> None:
-    """Write only when the content changed (an unchanged page keeps its stamp)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-
-
 def write_report(df: pd.DataFrame) -> list[Result]:
     results = evaluate_all(df)
-    _write(REPORT_MD, report_markdown(results))
-    _write(RECOMMENDATIONS_MD, synthesis_recommendations(df))
-    _write(REPORT_JSON, json.dumps([r.__dict__ for r in results], indent=1, ensure_ascii=False))
+    atomic.update_text(REPORT_MD, report_markdown(results))
+    atomic.update_text(RECOMMENDATIONS_MD, synthesis_recommendations(df))
+    atomic.update_text(REPORT_JSON, json.dumps([r.__dict__ for r in results], indent=1, ensure_ascii=False))
     return results
 
 

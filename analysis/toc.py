@@ -7,11 +7,19 @@ contents always has one chapter per configured country.
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
-from . import config
+from . import atomic, config
 from .paths import ROOT
 
 TOC = ROOT / "_toc.yml"
+
+
+@lru_cache(maxsize=1)
+def load() -> dict:
+    """``_toc.yml`` parsed (the one reader of it: chapter numbers, part captions)."""
+    import yaml
+    return yaml.safe_load(TOC.read_text(encoding="utf-8"))
 
 
 def render() -> str:
@@ -55,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 1
         return 0
-    TOC.write_text(text, encoding="utf-8")
+    atomic.update_text(TOC, text)
+    load.cache_clear()
     return 0
 
 

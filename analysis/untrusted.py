@@ -118,6 +118,12 @@ def one_line(value) -> str:
     return CONTROL_OR_NEWLINE.sub(" ", "" if value is None else str(value))
 
 
+def markup_cell(value) -> str:
+    """The book's own MyST (citations and roles kept: not text from a data file)
+    fitted into one table cell: on one line, its pipes escaped."""
+    return one_line(value).replace("|", "\\|")
+
+
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 

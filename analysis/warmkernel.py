@@ -256,15 +256,14 @@ def server():
         spec_dir.mkdir(parents=True)
         spec_dir.joinpath("kernel.json").write_text(json.dumps({
             # the file itself, not ``-m analysis.warmkernel``: the launcher needs only the
-            # standard library, whatever the PYTHONPATH of the process starting it
+            # standard library, whatever the environment of the process starting it
             "argv": [sys.executable, str(Path(__file__).resolve()), "launch", path, "-f", "{connection_file}"],
             "display_name": "Python 3 (ipykernel)",
             "language": "python",
             "interrupt_mode": "signal",
         }))
-        env = {**os.environ, "PYTHONPATH": search_path(ROOT, os.environ.get("PYTHONPATH"))}
         proc = subprocess.Popen([sys.executable, "-m", "analysis.warmkernel", "serve", path],
-                                cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+                                cwd=ROOT, stdin=subprocess.DEVNULL)
         try:
             yield Spec(NAME, {"JUPYTER_PATH": search_path(tmp, os.environ.get("JUPYTER_PATH"))})
         finally:

@@ -37,8 +37,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(".venv", "_build", ".git", "node_modules", "__pycache__", "figures",
-                                "*.ipynb_checkpoints")
 
 
 def sh(cmd: str, cwd: Path, env: dict | None = None, out: list | None = None) -> float:
@@ -46,7 +44,7 @@ def sh(cmd: str, cwd: Path, env: dict | None = None, out: list | None = None) ->
     start = time.perf_counter()
     proc = subprocess.run(cmd, shell=True, cwd=cwd, check=True, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL, text=True,
-                          env={**os.environ, "PYTHONPATH": str(cwd), **(env or {})})
+                          env={**os.environ, **(env or {})})
     if out is not None:
         out.append(proc.stdout)
     return time.perf_counter() - start
@@ -63,7 +61,7 @@ def sh_peak(cmd: str, cwd: Path) -> tuple[float, float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, shell=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "PYTHONPATH": str(cwd)})
+                            text=True)
     peak = [0]
     done = threading.Event()
 
@@ -98,8 +96,7 @@ def wdi_benchmark(n: int, layout: str = "tidy") -> list[tuple[str, float, float,
     """Cold build, then a cold build with a synthetic file of ``n`` indicators × 66
     years × 6 countries added by ``make book DATA=...`` (registration, ingest,
     pages, notebooks, Sphinx), then a no-change rebuild: (step, seconds, tree peak MB, process max MB)."""
-    sys.path.insert(0, str(ROOT))
-    from benchmarks import synthetic
+    import synthetic  # benchmarks/synthetic.py, beside this script
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="srd-bench-wdi-") as tmp:
@@ -171,13 +168,10 @@ def machine() -> str:
 
 
 def copy_repo(dst: Path) -> Path:
-    shutil.copytree(ROOT, dst, ignore=IGNORE)
-    for p in list((dst / "book" / "countries").glob("*.ipynb")) + [dst / "book" / "regional.ipynb"]:
-        p.unlink(missing_ok=True)
-    os.symlink(ROOT / ".venv", dst / ".venv")
-    if (ROOT / "node_modules").exists():
-        os.symlink(ROOT / "node_modules", dst / "node_modules")
-    return dst
+    """The working tree as git sees it (tracked and new files, no build
+    products), with a venv of its own layered on this one (analysis/repocopy.py)."""
+    from analysis import repocopy
+    return repocopy.copy(dst, untracked=True)
 
 
 def clean(repo: Path) -> None:
@@ -196,7 +190,6 @@ def change_one_value(repo: Path, step: int) -> None:
     new = re.sub(r"(Kazakhstan,KAZ,[^\n]*?,)(8[01]\.\d+)(,\d)", lambda m: f"{m.group(1)}{80 + step % 2}.5{m.group(3)}",
                  text, count=1)
     raw.write_bytes(b"\xef\xbb\xbf" + new.encode())
-    sys.path.insert(0, str(repo))
     import hashlib
     digest = hashlib.sha256(raw.read_bytes()).hexdigest()
     reg = repo / "data" / "sources.yml"
@@ -252,8 +245,7 @@ def scale_repo(repo: Path, n: int) -> None:
     reader: tidy
     sha256: {digest}
 """)
-    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.toc"], cwd=repo, check=True,
-                   env={**os.environ, "PYTHONPATH": str(repo)})
+    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.toc"], cwd=repo, check=True)
 
 
 def median(xs: list[float]) -> float:

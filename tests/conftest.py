@@ -1,14 +1,9 @@
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import layers  # noqa: E402  (tests/layers.py: the layers and the rule for tests that need a build)
+import layers  # tests/layers.py: the layers and the rule for tests that need a build
 
 
 def pytest_configure(config):

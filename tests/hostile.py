@@ -11,6 +11,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from analysis import repocopy
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # Printable strings a data file may legitimately carry as text: they must be
@@ -94,15 +96,9 @@ HOSTILE_FILE_NAME = "API_x<img src=y onerror=alert(7)>{glue:}`k`.csv"
 
 
 def copy_repo(dst: Path) -> Path:
-    """The tracked files of the repository (as in a fresh clone), sharing the venv."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout
-    for rel in filter(None, files.decode().split("\0")):
-        src = ROOT / rel
-        if src.is_file():
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst / rel)
-    (dst / ".venv").symlink_to(ROOT / ".venv")
-    return dst
+    """The tracked files of the repository (as in a fresh clone), with a venv of
+    its own layered on this checkout's (analysis/repocopy.py)."""
+    return repocopy.copy(dst)
 
 
 def book_names(n: int = 6) -> list[str]:
@@ -124,7 +120,6 @@ def build_hostile_book(tmp: Path) -> tuple[Path, subprocess.CompletedProcess, Pa
     src = data / HOSTILE_FILE_NAME
     src.write_text(wb_wide_file(book_names()), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
-    env["PYTHONPATH"] = str(repo)
     r = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.adddata", str(src)], cwd=repo,
                        capture_output=True, text=True, env=env, timeout=600)
     if r.returncode == 0:

@@ -43,6 +43,7 @@ MODULES = {
     "test_frameworks": "unit",
     "test_geo": "unit",
     "test_indicators": "unit",
+    "test_install": "unit",
     "test_ingest": "unit",
     "test_layers": "unit",
     "test_plots": "unit",

@@ -24,7 +24,7 @@ def snapshot(folder: Path) -> dict:
 
 def run_adddata(*files, cwd=ROOT):
     return subprocess.run([sys.executable, "-m", "analysis.adddata", *map(str, files)], cwd=cwd,
-                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(cwd)})
+                          capture_output=True, text=True)  # run in `cwd`: its analysis package
 
 
 def test_corpus_has_at_least_20_cases():
@@ -103,8 +103,7 @@ def test_good_file_is_copied_registered_and_reproducible(repo_copy, tmp_path):
     assert new["file"] == "raw/API_TST.IND.ZS_DS2_en_csv_v2_1.csv" and new["reader"] == "wb_wide"
     assert new["released"] == "2025-07-01"
     assert (repo_copy / "data" / new["file"]).read_bytes() == src.read_bytes()
-    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(repo_copy)})
+    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True)
     assert ing.returncode == 0, ing.stderr
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
     assert "KAZ,TST.IND.ZS,2019,10.5,percent," in table and "WLD" not in table
@@ -112,8 +111,7 @@ def test_good_file_is_copied_registered_and_reproducible(repo_copy, tmp_path):
     # dictionary's "Further indicators" (named as the source names it) and the coverage matrix
     pages = subprocess.run([sys.executable, "-c", "from analysis import docs; "
                             "print(docs.dictionary_markdown()); print(docs.coverage_markdown())"],
-                           cwd=repo_copy, capture_output=True, text=True,
-                           env={**os.environ, "PYTHONPATH": str(repo_copy)})
+                           cwd=repo_copy, capture_output=True, text=True)
     assert pages.returncode == 0, pages.stderr
     assert "| `TST.IND.ZS` | Test series \\(\\% of population\\) |" in pages.stdout  # literal text (analysis.untrusted.md)
     assert "| `TST.IND.ZS` | 2019–2020 (2) |" in pages.stdout
@@ -127,8 +125,7 @@ def test_newer_values_replace_older_ones(repo_copy, tmp_path):
     src.write_text("country_iso3,indicator,year,value,unit,source\nKAZ,IT.NET.USER.ZS,2019,82.5,percent,revision\n",
                    encoding="utf-8")
     assert run_adddata(src, cwd=repo_copy).returncode == 0
-    subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, check=True, capture_output=True,
-                   env={**os.environ, "PYTHONPATH": str(repo_copy)})
+    subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, check=True, capture_output=True)
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
     assert "KAZ,IT.NET.USER.ZS,2019,82.5,percent,revision" in table
     replaced = (repo_copy / "data" / "processed" / "replaced_values.csv").read_text(encoding="utf-8")

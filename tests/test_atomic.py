@@ -150,3 +150,15 @@ def test_a_book_left_aside_by_a_killed_swap_is_put_back(tmp_path):
     (old / "index.html").write_text("book")
     publish.recover(tmp_path / "html")
     assert (tmp_path / "html" / "index.html").read_text() == "book" and not old.exists()
+
+
+def test_read_state_of_absent_damaged_and_foreign_files(tmp_path):
+    from analysis import atomic
+    path = tmp_path / "state.json"
+    assert atomic.read_state(path) == {}
+    path.write_text("{not json", encoding="utf-8")
+    assert atomic.read_state(path) == {}
+    path.write_text("[1, 2]", encoding="utf-8")
+    assert atomic.read_state(path) == {}
+    atomic.write_text(path, '{"run": "abc"}')
+    assert atomic.read_state(path) == {"run": "abc"}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import adddata, readers, registry
+from analysis import adddata, readers, registry, repocopy
 from analysis.errors import DataError
 from analysis.paths import DATA, RAW, ROOT
 from tests import wb_downloads as wbd
@@ -24,7 +24,8 @@ def snapshot(folder: Path) -> dict:
 
 
 def env_for(root):
-    return {**os.environ, "PYTHONPATH": str(root)}
+    """The environment of a step run in ``root`` (``python -m`` there imports root's analysis package)."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
 
 
 @pytest.fixture
@@ -61,9 +62,8 @@ def sources(root) -> list[dict]:
 # --------------------------------------------------------------------- 1. DATA
 def make_data(root, data: str):
     """``make data DATA=<data>`` as a user types it (the value is one argv word)."""
-    venv = ROOT / ".venv"
     if not (root / ".venv").exists():
-        (root / ".venv").symlink_to(venv)
+        repocopy.venv_over(root)  # a venv of its own: `make` never installs into this checkout's
     return subprocess.run(["make", "--no-print-directory", "data", f"DATA={data}"], cwd=root,
                           capture_output=True, text=True, env={k: v for k, v in os.environ.items()
                                                                  if k not in ("DATA", "SRD_DATA", "MAKEFLAGS")})
@@ -518,13 +518,24 @@ def old_python():
 OLD = old_python()
 
 
+def minimal_project(folder: Path) -> None:
+    """The Makefile with what `make venv` needs: the build lock, of the pins only
+    the build backend, and the package to install (pyproject.toml, __init__)."""
+    shutil.copy(ROOT / "Makefile", folder / "Makefile")
+    shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
+    (folder / "analysis").mkdir(exist_ok=True)
+    for name in ("buildlock.py", "__init__.py"):
+        shutil.copy(ROOT / "analysis" / name, folder / "analysis" / name)
+    (folder / "README.md").write_text("", encoding="utf-8")
+    pins = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    (folder / "requirements.txt").write_text("".join(p + "\n" for p in pins if p.startswith("setuptools==")),
+                                             encoding="utf-8")
+
+
 @pytest.mark.skipif(OLD is None, reason="no Python older than 3.11.5 on this machine")
 @pytest.mark.integration  # runs `make venv` in a temporary folder
 def test_make_refuses_a_too_old_python_before_making_the_venv(tmp_path):
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    (tmp_path / "analysis").mkdir(exist_ok=True)
-    shutil.copy(ROOT / "analysis" / "buildlock.py", tmp_path / "analysis" / "buildlock.py")  # the build lock
-    (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
+    minimal_project(tmp_path)
     r = subprocess.run(["make", "venv", f"PYTHON={OLD}"], cwd=tmp_path, capture_output=True, text=True)
     assert r.returncode != 0
     assert f"error: {OLD} is Python 3." in r.stderr and "the pinned packages need Python >= 3.11.5" in r.stderr
@@ -534,10 +545,7 @@ def test_make_refuses_a_too_old_python_before_making_the_venv(tmp_path):
 @pytest.mark.skipif(OLD is None, reason="no Python older than 3.11.5 on this machine")
 @pytest.mark.integration  # runs `make venv` in a temporary folder
 def test_make_remakes_a_venv_made_with_a_wrong_python(tmp_path):
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    (tmp_path / "analysis").mkdir(exist_ok=True)
-    shutil.copy(ROOT / "analysis" / "buildlock.py", tmp_path / "analysis" / "buildlock.py")  # the build lock
-    (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
+    minimal_project(tmp_path)
     subprocess.run([OLD, "-m", "venv", "--without-pip", str(tmp_path / ".venv")], check=True)
     (tmp_path / ".venv" / ".requirements-installed").touch()  # looks complete: only its Python is wrong
     good = sys.executable
@@ -559,10 +567,7 @@ def test_readme_states_the_minimum_python():
 
 @pytest.mark.integration  # runs `make venv` in a temporary folder
 def test_make_remakes_a_venv_whose_python_is_gone(tmp_path):
-    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
-    (tmp_path / "analysis").mkdir(exist_ok=True)
-    shutil.copy(ROOT / "analysis" / "buildlock.py", tmp_path / "analysis" / "buildlock.py")  # the build lock
-    (tmp_path / "requirements.txt").write_text("", encoding="utf-8")
+    minimal_project(tmp_path)
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "python").symlink_to(tmp_path / "removed-python3.11")
     (tmp_path / ".venv" / ".requirements-installed").touch()

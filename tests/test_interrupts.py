@@ -27,6 +27,7 @@ import psutil
 import pytest
 from PIL import Image
 
+from analysis import repocopy
 from analysis.paths import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # several builds of a repository copy
@@ -45,21 +46,13 @@ NEW_DATA = """\ufeff"Data Source","World Development Indicators",
 
 def copy_repo(dst: Path) -> Path:
     """The checkout's files as git sees them (tracked and new, not ignored:
-    no build products), with this checkout's venv."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, check=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        src = ROOT / name
-        if src.is_file():
-            (dst / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst / name)
-    (dst / ".venv").symlink_to(ROOT / ".venv")
-    return dst
+    no build products), with a venv of its own layered on this checkout's."""
+    return repocopy.copy(dst, untracked=True)
 
 
 def environment() -> dict:
     """This process's environment without what an enclosing ``make test`` set."""
-    drop = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "SRD_BUILD_LOCK", "FORCE", "DATA", "PYTHONPATH"}
+    drop = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "SRD_BUILD_LOCK", "FORCE", "DATA"}
     return {k: v for k, v in os.environ.items() if k not in drop}
 
 

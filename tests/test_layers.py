@@ -41,7 +41,7 @@ def _run_suite(tmp_path: Path, ci: str, body: str) -> subprocess.CompletedProces
                                         .replace('"test_atomic": "unit",', '"test_atomic": "unit", "test_probe": "unit",'),
                                         encoding="utf-8")
     (tmp_path / "test_probe.py").write_text(textwrap.dedent(body), encoding="utf-8")
-    env = {"PATH": "/usr/bin:/bin", "CI": ci, "PYTHONPATH": str(TESTS.parent)}
+    env = {"PATH": "/usr/bin:/bin", "CI": ci}
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", str(tmp_path)],
                           cwd=tmp_path, capture_output=True, text=True, env=env, timeout=120)
 
@@ -90,6 +90,6 @@ def test_an_unlisted_module_stops_the_run(tmp_path):
     (tmp_path / "test_other.py").write_text("def test_y():\n    pass\n", encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120,
-                       env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(TESTS.parent)})
+                       env={"PATH": "/usr/bin:/bin"})
     assert r.returncode != 0
     assert "tests/test_other.py has no layer" in r.stdout + r.stderr

@@ -65,7 +65,7 @@ def _box_command(nb: nbformat.NotebookNode) -> str:
 def test_the_box_command_reproduces_the_chapter(tmp_path):
     book_nb = nbformat.read(NOTEBOOK, as_version=4)
     command = _box_command(book_nb)
-    assert "PYTHONPATH" not in command and "{{" not in command
+    assert "=" not in command.split()[0] and "{{" not in command  # no environment to set, no placeholder
     repo = copy_repo(tmp_path / "clone")
     for args in (["init", "-q"], ["add", "-A"],
                  ["-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "clone"]):

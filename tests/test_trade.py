@@ -62,8 +62,8 @@ def test_china_chapter_shows_its_exports_to_each_of_the_five(df):
 
 def test_share_uses_the_world_bank_total(df):
     f = trade.flows(df, "KAZ")
-    merch = indicators.value_at(df, "KAZ", "TG.VAL.TOTL.GD.ZS", 2019)
-    gdp = indicators.value_at(df, "KAZ", "NY.GDP.MKTP.CD", 2019)
+    merch = indicators.series(df, "KAZ", "TG.VAL.TOTL.GD.ZS")[2019]
+    gdp = indicators.series(df, "KAZ", "NY.GDP.MKTP.CD")[2019]
     expected = (raw_value("KAZ", "CHN", 2019) + raw_value("CHN", "KAZ", 2019)) / (merch / 100 * gdp / 1e6) * 100
     assert f.loc[2019, trade.SHARE] == pytest.approx(expected)
 

@@ -290,7 +290,7 @@ def hostile_repo(tmp_path):
     shutil.copytree(ROOT / "data", dst / "data")
     src = tmp_path / HOSTILE_FILE_NAME
     src.write_text(wb_wide_file(), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(dst)}
+    env = dict(os.environ)  # run in dst: `python -m` imports dst's analysis package
     for cmd in (["-m", "analysis.adddata", str(src)], ["-m", "analysis.ingest"]):
         r = subprocess.run([sys.executable, *cmd], cwd=dst, capture_output=True, text=True, env=env)
         assert r.returncode == 0, r.stderr
@@ -405,3 +405,7 @@ def test_hostile_registry_and_csv_stay_readable(hostile_book):
     reg = yaml.safe_load((repo / "data" / "sources.yml").read_text(encoding="utf-8"))["sources"]
     assert reg[-1]["origin"] == "supplied as " + HOSTILE_FILE_NAME
     assert reg[-1]["released"] == "2025-07-01"
+
+
+def test_markup_cell_keeps_roles_and_fits_one_cell():
+    assert untrusted.markup_cell("a | b\n{cite:t}`dsr_paper`") == "a \\| b {cite:t}`dsr_paper`"

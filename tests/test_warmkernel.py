@@ -80,8 +80,12 @@ def test_kernel_is_a_fork_with_the_libraries_imported(kernel, tmp_path):
 
 def test_interrupt_reaches_the_kernel(kernel):
     km, kc = kernel
-    kc.execute("import time; time.sleep(60)")
-    time.sleep(0.5)
+    msg_id = kc.execute("import time; time.sleep(60)")
+    while True:  # the kernel has begun the cell (on a loaded machine, half a second was not always enough)
+        msg = kc.get_iopub_msg(timeout=30)
+        if msg["msg_type"] == "execute_input" and msg["parent_header"].get("msg_id") == msg_id:
+            break
+    time.sleep(0.3)  # into time.sleep itself
     started = time.monotonic()
     km.interrupt_kernel()
     reply = kc.get_shell_msg(timeout=20)
