@@ -42,14 +42,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NAME = "srd-warm"
-# what a chapter imports, in import order; nothing here may start a thread or
-# open a socket at import time (a fork copies only the thread that forks)
+# what a chapter imports, in import order. A fork copies only the thread that
+# forks, so the server must have no other thread when it forks: numpy's
+# OpenBLAS starts a thread pool at import unless told to use one thread
+# (SINGLE_THREADED, set before the imports), and the server counts its threads
+# (/proc/self/task) before every fork; with more than one, the kernel is
+# started from scratch instead, as Jupyter would start it.
 PRELOAD = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib_inline.backend_inline",
     "numpy", "pandas", "matplotlib.figure", "matplotlib.backends.backend_agg", "myst_nb",
     "analysis.chapter", "analysis.plots", "analysis.frameworks", "analysis.indicators",
     "analysis.config",
 )
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 STARTUP_TIMEOUT = 30.0  # seconds a launcher waits for the server before starting a kernel cold
 
 
@@ -61,6 +66,14 @@ class Spec:
 
 def cold() -> bool:
     return os.environ.get("SRD_COLD_KERNELS", "") not in ("", "0")
+
+
+def threads() -> int:
+    """The threads of this process (the kernel's own count, not Python's view)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
 
 
 # --------------------------------------------------------------------- wire
@@ -125,8 +138,12 @@ def serve(path: str) -> None:
         del sys.path[0]
     # the backend a kernel selects at start, so matplotlib is imported as a kernel imports it
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ.update(SINGLE_THREADED)  # before numpy: no BLAS thread pool to lose in the fork
     for module in PRELOAD:
         importlib.import_module(module)
+    if threads() > 1:
+        print(f"warm kernel: the server has {threads()} threads after its imports; forking is not safe, "
+              "so every kernel starts from scratch", file=sys.stderr)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped by the system
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -144,11 +161,14 @@ def serve(path: str) -> None:
         except (ConnectionError, ValueError, OSError):
             conn.close()  # a malformed request (its descriptors are closed by _recv)
             continue
-        pid = os.fork()
-        if pid == 0:  # the kernel
-            listener.close()
-            _kernel(conn, request, fds)
-        kernels.append(pid)
+        if threads() > 1:  # a fork would copy a process whose other threads vanish: start cold instead
+            pid = 0
+        else:
+            pid = os.fork()
+            if pid == 0:  # the kernel
+                listener.close()
+                _kernel(conn, request, fds)
+            kernels.append(pid)
         for fd in fds:
             os.close(fd)
         with contextlib.suppress(OSError):
@@ -230,6 +250,9 @@ def launch(path: str, argv: list[str]) -> int:
         print("warm kernel: the server did not start a kernel", file=sys.stderr)
         return 1
     pid = int(line)
+    if pid == 0:  # the server cannot fork safely: the kernel Jupyter would start
+        sock.close()
+        os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", *argv])
 
     def forward(signum, _frame):
         with contextlib.suppress(ProcessLookupError):

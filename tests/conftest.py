@@ -36,20 +36,23 @@ def pytest_runtest_setup(item):
 
 @pytest.fixture(autouse=True)
 def _unit_tests_write_only_to_temporary_folders(request, monkeypatch):
-    """A unit test that writes a file outside the temporary folders (through
-    analysis.atomic, the package's one way of writing) fails, naming the file."""
+    """A unit test that writes a file outside the temporary folders, or into the
+    repository (which may itself lie in one, as a CI clone in /tmp does), through
+    analysis.atomic, the package's one way of writing, fails, naming the file."""
     if request.node.get_closest_marker("unit") is None:
         yield
         return
     from analysis import atomic
+
+    from analysis.paths import ROOT
 
     temp = Path(tempfile.gettempdir()).resolve()
     original = atomic.replacing
 
     def guarded(path, *args, **kwargs):
         target = Path(path).resolve()
-        if not target.is_relative_to(temp):
-            raise AssertionError(f"a unit test wrote {target}, outside {temp}: write to tmp_path, "
+        if target.is_relative_to(ROOT.resolve()) or not target.is_relative_to(temp):
+            raise AssertionError(f"a unit test wrote {target}, not in a temporary folder: write to tmp_path, "
                                  f"or mark the test integration (tests/layers.py)")
         return original(path, *args, **kwargs)
 

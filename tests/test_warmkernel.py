@@ -78,6 +78,18 @@ def test_kernel_is_a_fork_with_the_libraries_imported(kernel, tmp_path):
     assert jupyter_path == os.environ["JUPYTER_PATH"]       # launcher's environment
 
 
+def test_the_server_forks_with_one_thread_only(kernel):
+    """Fork safety: the process kernels are forked from has no thread but the
+    forking one (numpy's BLAS pool is held to one thread, warmkernel.SINGLE_THREADED)."""
+    km, kc = kernel
+    text, error = run(kc, "import os; print(os.getppid(), len(os.listdir('/proc/self/task')) >= 1)")
+    assert error is None
+    server = int(text.split()[0])
+    assert server != km.provisioner.process.pid  # the parent is the server, not the launcher
+    assert len(os.listdir(f"/proc/{server}/task")) == 1
+    assert warmkernel.threads() >= 1
+
+
 def test_interrupt_reaches_the_kernel(kernel):
     km, kc = kernel
     msg_id = kc.execute("import time; time.sleep(60)")
