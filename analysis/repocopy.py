@@ -66,6 +66,22 @@ def _site_packages(venv: Path) -> Path:
     return venv / rel
 
 
+CODE_PTH, LIBRARIES_PTH = "_srd_0_analysis.pth", "_srd_1_libraries.pth"
+
+
+def overlay_of(venv: Path) -> Path | None:
+    """For a venv made by :func:`venv_over`: the repository copy it imports
+    ``analysis`` from; None for any other venv (the project's own)."""
+    pth = _site_packages(venv) / CODE_PTH
+    return Path(pth.read_text(encoding="utf-8").strip()) if pth.exists() else None
+
+
+def _libraries(venv: Path) -> Path:
+    """Where ``venv``'s libraries are: its site-packages, or for an overlay the one it reads."""
+    pth = _site_packages(venv) / LIBRARIES_PTH
+    return Path(pth.read_text(encoding="utf-8").strip()) if pth.exists() else _site_packages(venv).resolve()
+
+
 def venv_over(repo: Path, base: Path = VENV) -> Path:
     """Make ``repo/.venv``: an interpreter whose ``analysis`` is ``repo``'s and
     whose libraries are ``base``'s (see the module's docstring)."""
@@ -76,10 +92,9 @@ def venv_over(repo: Path, base: Path = VENV) -> Path:
     subprocess.run([str(python), "-m", "venv", "--without-pip", str(venv)], check=True)
     site = _site_packages(venv)
     site.mkdir(parents=True, exist_ok=True)
-    base_site = _site_packages(base)
-    # read in name order: the copy's code first, then the shared libraries
-    (site / "_srd_0_analysis.pth").write_text(f"{Path(repo).resolve()}\n", encoding="utf-8")
-    (site / "_srd_1_libraries.pth").write_text(f"{base_site.resolve()}\n", encoding="utf-8")
+    # read in name order: the copy's code first, then the shared libraries (a copy of a copy reads the first's)
+    (site / CODE_PTH).write_text(f"{Path(repo).resolve()}\n", encoding="utf-8")
+    (site / LIBRARIES_PTH).write_text(f"{_libraries(base)}\n", encoding="utf-8")
     shebang = f"#!{base / 'bin' / 'python'}"
     for script in sorted((base / "bin").iterdir()):
         target = venv / "bin" / script.name
