@@ -130,10 +130,14 @@ def shown(stem: Path):
     return Image(filename=str(stem.with_suffix(".png")), width=int(matplotlib.rcParams["figure.figsize"][0] * 100))
 
 
-@functools.lru_cache(maxsize=None)
 def _code_hash() -> str:
-    from .stamps import package_digest
-    return package_digest()  # code, style and configuration: a change re-renders every figure
+    """The code figures are drawn with: this module, the modules that call it
+    (and what they import), the templates (the China chapter draws in a cell),
+    the style and configuration, and the pins of the libraries (matplotlib...)."""
+    from . import codegraph
+    from .paths import TEMPLATES
+    templates = "".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.ipynb")))
+    return codegraph.digest(codegraph.dependents("analysis.plots"), extra=templates)
 
 
 def _fingerprint(stem: Path, inputs) -> str:

@@ -36,14 +36,21 @@ import time
 from pathlib import Path
 
 from . import stamps
-from .paths import ANALYSIS, BOOK, BUILD, ROOT
+from .paths import BOOK, BUILD, ROOT
 
 HTML = BUILD / "html"
 WORK = BUILD / ".work"
 STAGING = BUILD / ".staging"
 INCOMPLETE = WORK / ".incomplete"
 SOURCES = [ROOT / "_config.yml", ROOT / "_toc.yml", BOOK, ROOT / "_static", ROOT / "_templates", ROOT / "_ext",
-           ANALYSIS, ROOT / "requirements.txt", ROOT / "CITATION.cff"]
+           ROOT / "requirements.txt", ROOT / "CITATION.cff"]
+
+
+def sources() -> list[Path]:
+    """What the HTML is built from: the book's files and the code Sphinx runs
+    from the package (its extension, analysis/sphinxext.py, with what it imports)."""
+    from . import codegraph
+    return SOURCES + codegraph.files(["analysis.sphinxext"])
 
 
 def _show(path: Path) -> str:
@@ -127,7 +134,7 @@ def jupyter_book() -> str:
 
 def build(force: bool = False) -> int:
     recover(HTML)
-    value = stamps.digest(SOURCES)
+    value = stamps.digest(sources())
     if not force and stamps.fresh("html", value) and (HTML / "index.html").exists():
         print("html: up to date (no source changed)")
         return 0

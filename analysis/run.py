@@ -7,8 +7,9 @@ country, plus the regional overview.
                                       # one chapter, exactly as the book has it
                                       # (the command each chapter's re-run box shows)
 
-A notebook is re-executed only when its template, its parameters, the analysis
-package or the data it reads changed: a fingerprint of each is kept in
+A notebook is re-executed only when its template, its parameters, the code it
+runs (the modules its template imports, with their libraries' pins: see
+analysis/codegraph.py) or the data it reads changed: a fingerprint of each is kept in
 ``_build/.execution-manifest.json``. Runs use a process pool across all cores;
 the executed notebooks are the same as from a serial run.
 
@@ -140,13 +141,20 @@ def data_hash(job: Job) -> str:
                 + frameworks.fingerprint(iso3).encode())  # the papers' ledger, its audit
 
 
-def fingerprint(job: Job, pkg: str) -> dict:
+def code_digest(template: Path) -> str:
+    """The code a notebook runs: the modules its template imports, with what they
+    import, the runner itself, and the pins of their libraries (analysis/codegraph.py)."""
+    from . import codegraph
+    return codegraph.digest([*codegraph.notebook_imports(template), "analysis.run"])
+
+
+def fingerprint(job: Job) -> dict:
     return {
         "template": _sha(nbformat.writes(render_template(job)).encode()),  # texts included
         "checks": _sha(_values_yml(job)),
         "parameters": json.dumps(job.parameters, sort_keys=True),
         "placeholders": json.dumps(job.placeholders, sort_keys=True, ensure_ascii=False),
-        "package": pkg,
+        "package": code_digest(job.template),
         "data": data_hash(job),
     }
 
@@ -309,8 +317,7 @@ def run(force: bool = False, workers: int | None = None, only: list[str] | None 
             futures.update({pool.submit(_work, j, kernel): j for j in batch})
 
         submit(certain)
-        pkg = stamps.package_digest()
-        prints = {j.name: fingerprint(j, pkg) for j in todo}
+        prints = {j.name: fingerprint(j) for j in todo}
         stale = certain + [j for j in todo if j not in certain and manifest.get(j.name) != prints[j.name]]
         cached = [j for j in todo if j not in stale]
         forget(manifest, stale)

@@ -42,20 +42,6 @@ def digest(paths: Iterable[Path], extra: str = "") -> str:
     return h.hexdigest()
 
 
-def package_digest() -> str:
-    """sha256 of the analysis package's code, configuration and figure style
-    (``*.py``, ``*.yml``, ``*.mplstyle``): what every notebook and figure is
-    computed with."""
-    from .paths import ANALYSIS
-    h = hashlib.sha256()
-    for p in files([ANALYSIS]):
-        # a chapter's own texts and checks (analysis/texts) enter only its fingerprint (analysis/run.py)
-        if p.suffix in {".py", ".yml", ".yaml", ".mplstyle"} and "texts" not in p.relative_to(ANALYSIS).parts[:1]:
-            h.update(str(p.relative_to(ANALYSIS)).encode())
-            h.update(p.read_bytes())
-    return h.hexdigest()
-
-
 def _load() -> dict:
     return atomic.read_state(STAMPS)
 

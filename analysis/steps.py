@@ -27,25 +27,28 @@ from .paths import (ANALYSIS, BOOK, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV
 @dataclass(frozen=True)
 class Step:
     module: str             # run as ``python -m <module>`` (its main())
-    reads: tuple            # files and folders the step reads (and writes)
+    reads: tuple            # files and folders the step reads (and writes), besides its code
     makes: tuple            # outputs that must exist for the step to be skipped
 
 
 STEPS = {
     # raw files and their registry → data/processed (hash check of every raw file included)
-    "ingest": Step("analysis.ingest", (RAW, REGISTRY, ANALYSIS, INDICATORS_CSV, CATALOG_CSV, REPLACED_CSV),
+    "ingest": Step("analysis.ingest", (RAW, REGISTRY, INDICATORS_CSV, CATALOG_CSV, REPLACED_CSV),
                    (INDICATORS_CSV, CATALOG_CSV, REPLACED_CSV)),
     # the papers' ledger checked against the data → data/processed/audit.csv, targets.csv
-    "audit": Step("analysis.audit", (DATA, ANALYSIS), (PROCESSED / "audit.csv", PROCESSED / "targets.csv")),
+    "audit": Step("analysis.audit", (DATA,), (PROCESSED / "audit.csv", PROCESSED / "targets.csv")),
     # data pages, coverage matrix, audit/targets/strategies pages, citation pages
-    "docs": Step("analysis.docs", (ANALYSIS, DATA, ROOT / "CITATION.cff", ROOT / "_toc.yml", GENERATED,
+    "docs": Step("analysis.docs", (DATA, ANALYSIS / "texts", ROOT / "CITATION.cff", ROOT / "_toc.yml", GENERATED,
                                    BOOK / "figures" / "coverage"),
                  (GENERATED / "sources.md", BOOK / "figures" / "coverage")),
 }
 
 
 def digest(step: Step) -> str:
-    return stamps.digest(step.reads, extra=step.module)
+    """The step's inputs and outputs, and the code it runs: its module with what
+    that imports, and the pins of their libraries (analysis/codegraph.py)."""
+    from . import codegraph
+    return stamps.digest(step.reads, extra=codegraph.digest([step.module]))
 
 
 def run_step(name: str, force: bool = False, quiet: bool = False) -> int:

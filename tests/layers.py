@@ -60,6 +60,7 @@ MODULES = {
     # the steps and the Makefile for real, in a private copy of the repository
     "test_adddata": "integration",
     "test_interrupts": "integration",
+    "test_invalidation": "integration",
     "test_pipeline": "integration",
     # the published book: HTML, browser, PDF, the executed notebooks
     "test_book": "e2e",
