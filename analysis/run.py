@@ -268,10 +268,11 @@ def strip_volatile(nb: nbformat.NotebookNode) -> None:
 
 def overall_digest(todo: list[Job]) -> str:
     """Content stamp of everything any notebook reads (package, templates,
-    configuration, all data) and of the executed notebooks themselves: while it
+    configuration, the pins, all data) and of the executed notebooks themselves: while it
     is unchanged, no per-chapter fingerprint needs computing."""
     from . import stamps
-    return stamps.digest([ANALYSIS, DATA, MANIFEST] + [j.output for j in todo],
+    from .codegraph import REQUIREMENTS
+    return stamps.digest([ANALYSIS, DATA, MANIFEST, REQUIREMENTS] + [j.output for j in todo],
                          extra=json.dumps(sorted(j.name for j in todo)))
 
 
