@@ -37,6 +37,7 @@ MODULES = {
     "test_audit": "unit",
     "test_cite": "unit",
     "test_claims": "unit",
+    "test_codegraph": "unit",
     "test_comparisons": "unit",
     "test_config": "unit",
     "test_coverage": "unit",
