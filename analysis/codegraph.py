@@ -130,8 +130,13 @@ def _distributions_of() -> dict:
 def libraries(import_names) -> list[str]:
     """The distributions behind these top-level import names, with what they require."""
     top = _distributions_of()
-    todo = [_norm(d) for n in import_names if n not in sys.stdlib_module_names for d in top.get(n, [])]
-    seen = set()
+    return with_requirements(_norm(d) for n in import_names if n not in sys.stdlib_module_names
+                             for d in top.get(n, []))
+
+
+def with_requirements(distributions) -> list[str]:
+    """These distributions and everything they require, transitively."""
+    todo, seen = list(distributions), set()
     while todo:
         d = todo.pop()
         if d not in seen:
@@ -190,6 +195,13 @@ def library_pins(entries) -> str:
     _, others = closure(entries)
     table = pins()
     return "\n".join(table.get(d, d + " (not pinned)") for d in libraries(others))
+
+
+def distribution_pins(distributions) -> str:
+    """The pin lines of these distributions and of what they require (no
+    scan of every installed package, unlike :func:`library_pins`)."""
+    table = pins()
+    return "\n".join(table.get(d, d + " (not pinned)") for d in with_requirements(map(_norm, distributions)))
 
 
 def dependents(name: str) -> list[str]:

@@ -130,14 +130,21 @@ def shown(stem: Path):
     return Image(filename=str(stem.with_suffix(".png")), width=int(matplotlib.rcParams["figure.figsize"][0] * 100))
 
 
+@functools.lru_cache(maxsize=None)
 def _code_hash() -> str:
-    """The code figures are drawn with: this module, the modules that call it
-    (and what they import), the templates (the China chapter draws in a cell),
-    the style and configuration, and the pins of the libraries (matplotlib...)."""
+    """What figures are drawn with: the whole package (code, style,
+    configuration, templates: a figure may be drawn by any module or cell, and
+    reading it is cheap) and the pinned versions of the drawing libraries and
+    what they require, so a new matplotlib redraws every figure. Whether a
+    figure is looked at all is decided by its chapter's or step's own key
+    (analysis/codegraph.py), so a change in a module no chapter imports redraws nothing."""
     from . import codegraph
-    from .paths import TEMPLATES
-    templates = "".join(p.read_text(encoding="utf-8") for p in sorted(TEMPLATES.glob("*.ipynb")))
-    return codegraph.digest(codegraph.dependents("analysis.plots"), extra=templates)
+    from .paths import ANALYSIS
+    from .stamps import digest
+    return digest([ANALYSIS], extra=codegraph.distribution_pins(DRAWING_LIBRARIES))
+
+
+DRAWING_LIBRARIES = ("matplotlib", "seaborn", "pandas")
 
 
 def _fingerprint(stem: Path, inputs) -> str:

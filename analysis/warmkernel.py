@@ -141,7 +141,7 @@ def serve(path: str) -> None:
     os.environ.update(SINGLE_THREADED)  # before numpy: no BLAS thread pool to lose in the fork
     for module in PRELOAD:
         importlib.import_module(module)
-    importlib.import_module("analysis.plots")._code_hash()  # the figures' code key: its caches pass to every kernel
+    importlib.import_module("analysis.plots")._code_hash()  # the figures' code key, computed once for every kernel
     if threads() > 1:
         print(f"warm kernel: the server has {threads()} threads after its imports; forking is not safe, "
               "so every kernel starts from scratch", file=sys.stderr)
