@@ -76,7 +76,7 @@ outputs: data
 	@$(BIN)/python -m analysis.steps docs & docs=$$!; status=0; \
 	  $(BIN)/python -m analysis.run $(if $(FORCE),--force,) || status=$$?; \
 	  wait $$docs || status=$$?; exit $$status
-	$(BIN)/python -m analysis.statements
+	$(BIN)/python -m analysis.steps statements
 
 # Incremental Sphinx build in _build/.work (skipped when no source changed),
 # swapped into _build/html only when it succeeded: a failed or interrupted

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import stamps
-from .paths import (ANALYSIS, BOOK, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, PROCESSED, RAW, REGISTRY,
+from .paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, PROCESSED, RAW, REGISTRY,
                     REPLACED_CSV, ROOT)
 
 
@@ -41,14 +41,19 @@ STEPS = {
     "docs": Step("analysis.docs", (DATA, ANALYSIS / "texts", ROOT / "CITATION.cff", ROOT / "_toc.yml", GENERATED,
                                    BOOK / "figures" / "coverage"),
                  (GENERATED / "sources.md", BOOK / "figures" / "coverage")),
+    # every chapter's data-dependent statements evaluated → the "no longer supported" page
+    "statements": Step("analysis.statements", (DATA, ANALYSIS / "texts"),
+                       (BUILD / "statements.json", GENERATED / "unsupported.md", GENERATED / "recommendations.md")),
 }
 
 
 def digest(step: Step) -> str:
     """The step's inputs and outputs, and the code it runs: its module with what
-    that imports, and the pins of their libraries (analysis/codegraph.py)."""
+    that imports (analysis/codegraph.py) and the pins. A step takes seconds, so
+    any pin change re-runs it; only the chapters, which take minutes together,
+    resolve which libraries they import (analysis/run.py)."""
     from . import codegraph
-    return stamps.digest(step.reads, extra=codegraph.digest([step.module]))
+    return stamps.digest([*step.reads, *codegraph.files([step.module]), codegraph.REQUIREMENTS], extra=step.module)
 
 
 def run_step(name: str, force: bool = False, quiet: bool = False) -> int:
