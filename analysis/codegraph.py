@@ -42,7 +42,7 @@ def _imports(path: Path, mtime_ns: int) -> tuple[frozenset, frozenset]:
     function bodies included (the package imports heavy modules lazily)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     here = path.relative_to(ANALYSIS.parent).with_suffix("").parts
-    package = here[:-1] if path.name != "__init__.py" else here[:-1]
+    package = here[:-1]  # analysis/x.py and analysis/__init__.py: both are in package "analysis"
     ours, theirs = set(), set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -203,12 +203,3 @@ def distribution_pins(distributions) -> str:
     table = pins()
     return "\n".join(table.get(d, d + " (not pinned)") for d in with_requirements(map(_norm, distributions)))
 
-
-def dependents(name: str) -> list[str]:
-    """The package's modules that import ``name`` directly (plus ``name``)."""
-    out = [name]
-    for path in sorted(ANALYSIS.glob("*.py")):
-        mod = f"{PACKAGE}.{path.stem}" if path.stem != "__init__" else PACKAGE
-        if name in imports(mod)[0]:
-            out.append(mod)
-    return sorted(set(out))
