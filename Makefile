@@ -54,44 +54,55 @@ venv:
 	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --editable .; \
 	  touch $(STAMP); fi
 
+# The pipeline is the Snakefile (ingest, audit, one notebook per country, the
+# generated pages, the HTML, the PDF and its offprints): make installs the venv,
+# registers DATA, checks the table of contents, then runs Snakemake for the
+# goal. FORCE=1 runs every rule again (and builds the HTML from scratch).
+# --nolock: the build lock above already allows one build at a time.
+# --keep-incomplete --rerun-incomplete: an interrupted notebook keeps its
+# previous file, and the next build runs it again.
+# analysis/workflow.py runs Snakemake and keeps its own book-keeping off the
+# screen (each step prints its command, then its summary or its error).
+# (Targets come first: several options take lists.)
+SNAKEMAKE_OPTIONS = --cores all --nolock --keep-incomplete --rerun-incomplete \
+  $(if $(FORCE),--forceall --config force=1,)
+
 # DATA="a.csv b.csv": validate the files and register them in data/sources.yml
 # first (a file that fails is not added, and nothing else is touched).
 # DATA never reaches make's expansion or a shell: its raw text goes to Python in
 # the environment (SRD_DATA) and is split there like a command line (shlex), so
 # names with spaces, brackets, quotes, `;`, `$(...)` or backticks are just names.
+ADD_DATA = $(if $(value DATA),$(BIN)/python -m analysis.adddata --from-env,)
+PREPARE = $(if $(value DATA),$(ADD_DATA) && ,)$(BIN)/python -m analysis.toc --check
+
 data: venv
-	$(if $(value DATA),$(BIN)/python -m analysis.adddata --from-env,)
-	$(BIN)/python -m analysis.steps ingest
+	$(ADD_DATA)
+	@$(BIN)/python -m analysis.workflow ingest $(SNAKEMAKE_OPTIONS)
 
-docs: data
-	$(BIN)/python -m analysis.steps docs
+docs: venv
+	$(PREPARE)
+	@$(BIN)/python -m analysis.workflow docs $(SNAKEMAKE_OPTIONS)
 
-# The executed notebooks and the generated pages both read the validated data
-# and the audit, never each other: they are made side by side (the pages fill
-# the core the notebooks leave idle), and the build stops if either fails.
-outputs: data
-	$(BIN)/python -m analysis.toc --check
-	$(BIN)/python -m analysis.steps audit
-	@echo "$(BIN)/python -m analysis.steps docs & $(BIN)/python -m analysis.run $(if $(FORCE),--force,)"
-	@$(BIN)/python -m analysis.steps docs & docs=$$!; status=0; \
-	  $(BIN)/python -m analysis.run $(if $(FORCE),--force,) || status=$$?; \
-	  wait $$docs || status=$$?; exit $$status
-	$(BIN)/python -m analysis.steps statements
+# The notebooks and the generated pages (Snakemake runs them side by side).
+outputs: venv
+	$(PREPARE)
+	@$(BIN)/python -m analysis.workflow outputs $(SNAKEMAKE_OPTIONS)
 
-# Incremental Sphinx build in _build/.work (skipped when no source changed),
-# swapped into _build/html only when it succeeded: a failed or interrupted
-# build leaves the previous _build/html as it was. See analysis/publish.py.
-html: outputs
-	$(BIN)/python -m analysis.publish $(if $(FORCE),--force,)
-
-book: html
+# Incremental Sphinx build in _build/.work, swapped into _build/html only when
+# it succeeded: a failed or interrupted build leaves the previous _build/html
+# as it was. See analysis/publish.py.
+html book: venv
+	$(PREPARE)
+	@$(BIN)/python -m analysis.workflow html $(SNAKEMAKE_OPTIONS)
 	@echo "book: _build/html/index.html"
 
 # LaTeX (xelatex) through Jupyter Book; installs the Debian TeX packages and fonts
 # when missing (as root; otherwise prints the apt-get command) and fails on any
-# "Missing character" in the LaTeX log. See analysis/pdf.py.
-pdf: outputs
-	$(BIN)/python -m analysis.pdf
+# "Missing character" in the LaTeX log; one offprint per country, side by side.
+# See analysis/pdf.py.
+pdf: venv
+	$(PREPARE)
+	@$(BIN)/python -m analysis.workflow pdfs $(SNAKEMAKE_OPTIONS)
 
 # Browser tests (tests/test_browser.py) need Debian's Chromium and axe-core (package-lock.json).
 # Idempotent: installs only what is missing (apt as root; otherwise prints the command to run).
@@ -114,6 +125,6 @@ test: book browser-deps pdf
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 clean:
-	rm -rf _build book/countries/*.ipynb book/regional.ipynb book/figures book/_generated
+	rm -rf _build .snakemake book/countries/*.ipynb book/regional.ipynb book/figures book/_generated
 
 endif

@@ -1,6 +1,8 @@
 """The book as PDF, through LaTeX (xelatex), and one short PDF per country.
 
-    python -m analysis.pdf              # what `make pdf` runs after the notebooks and docs
+    python -m analysis.pdf --book            # steps 1-4 (a rule of the Snakefile: `make pdf`)
+    python -m analysis.pdf --offprint KAZ    # step 5 for one country, from the book's LaTeX
+                                             # (one rule per country: they run side by side)
 
 1. checks the Debian TeX packages and fonts (:mod:`analysis.system_deps`);
 2. ``jupyter-book build . --builder pdflatex`` → ``_build/latex/silk-road-digital.pdf``
@@ -24,7 +26,6 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,31 +181,27 @@ def build_offprint(tex: Tex, iso3: str) -> Path:
     return dest
 
 
-def build_offprints(codes: list[str] | None = None) -> list[Path]:
-    tex = split((LATEX / f"{NAME}.tex").read_text(encoding="utf-8"))
-    codes = codes or config.iso3_codes()
-    with ThreadPoolExecutor(max_workers=min(len(codes), os.cpu_count() or 1)) as pool:
-        return list(pool.map(lambda c: build_offprint(tex, c), codes))
-
-
 # ------------------------------------------------------------------ main
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--offprints-only", action="store_true",
-                    help="only cut the country PDFs from an existing _build/latex build")
+    what = ap.add_mutually_exclusive_group(required=True)
+    what.add_argument("--book", action="store_true", help="build the whole book as PDF")
+    what.add_argument("--offprint", metavar="ISO3", choices=config.iso3_codes(),
+                      help="cut one country's PDF from the book's LaTeX (after --book)")
     args = ap.parse_args(argv)
     try:
         system_deps.ensure()
-        if not args.offprints_only:
+        if args.book:
             pdf = build_book()
             check_log(LATEX / f"{NAME}.log")
             check_pdf(pdf)
             PDF_DIR.mkdir(parents=True, exist_ok=True)
             with atomic.replacing(BOOK_PDF) as tmp:
                 shutil.copyfile(pdf, tmp)
-            print(f"pdf: {BOOK_PDF.relative_to(ROOT)}", flush=True)
-        for path in build_offprints():
-            print(f"pdf: {path.relative_to(ROOT)}", flush=True)
+            path = BOOK_PDF
+        else:
+            path = build_offprint(split((LATEX / f"{NAME}.tex").read_text(encoding="utf-8")), args.offprint)
+        print(f"pdf: {path.relative_to(ROOT)}", flush=True)
     except PdfError as err:
         print(f"pdf: {err}", file=sys.stderr)
         return 1

@@ -4,10 +4,10 @@
     python -m analysis.publish            # build what changed, publish
     python -m analysis.publish --force    # rebuild every page
 
-1. Nothing to do when no Sphinx input changed since the last successful build
-   (content stamp of the book's sources, configuration, templates, extensions
-   and analysis package; see analysis/stamps.py).
-2. Otherwise Jupyter Book builds into a persistent work folder,
+1. The Snakefile's ``html`` rule runs it when a Sphinx input changed (the
+   book's sources, configuration, templates, extension and the package code
+   the extension runs).
+2. Jupyter Book builds into a persistent work folder,
    ``_build/.work``, where Sphinx keeps its environment between runs and
    re-reads and re-writes only the pages whose sources changed (a new
    chapter notebook, a regenerated data page). Warnings are errors and
@@ -35,24 +35,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import stamps
-from .paths import BOOK, BUILD, ROOT
+from .paths import BUILD, ROOT
 
 HTML = BUILD / "html"
 WORK = BUILD / ".work"
 STAGING = BUILD / ".staging"
 INCOMPLETE = WORK / ".incomplete"
-SOURCES = [ROOT / "_config.yml", ROOT / "_toc.yml", BOOK, ROOT / "_static", ROOT / "_templates", ROOT / "_ext",
-           ROOT / "requirements.txt", ROOT / "CITATION.cff"]
-
-
-def sources() -> list[Path]:
-    """What the HTML is built from: the book's files and the code Sphinx runs
-    from the package (its extension, analysis/sphinxext.py, with what it imports)."""
-    from . import codegraph
-    return SOURCES + codegraph.files(["analysis.sphinxext"])
-
-
 def _show(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
@@ -134,10 +122,6 @@ def jupyter_book() -> str:
 
 def build(force: bool = False) -> int:
     recover(HTML)
-    value = stamps.digest(sources())
-    if not force and stamps.fresh("html", value) and (HTML / "index.html").exists():
-        print("html: up to date (no source changed)")
-        return 0
     check_writable(HTML)
     if force or INCOMPLETE.exists():
         shutil.rmtree(WORK, ignore_errors=True)
@@ -152,14 +136,12 @@ def build(force: bool = False) -> int:
     if proc.returncode != 0:
         print(proc.stdout, end="")
         shutil.rmtree(WORK, ignore_errors=True)
-        stamps.record("html", None)
         print(f"html: the build failed (messages above); {HTML.relative_to(ROOT)} left as it was", file=sys.stderr)
         return 1
     shutil.rmtree(STAGING, ignore_errors=True)
     shutil.copytree(WORK / "_build" / "html", STAGING)
     swap(STAGING, HTML)
     INCOMPLETE.unlink()
-    stamps.record("html", value)
     print(f"html: {HTML.relative_to(ROOT)} updated in {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -53,13 +53,14 @@ MODULES = {
     "test_run": "unit",
     "test_scale": "unit",
     "test_stamps": "unit",
+    "test_workflow": "unit",
     "test_statements": "unit",
     "test_trade": "unit",
     "test_untrusted": "unit",      # its hostile builds use the COPIES fixtures
     "test_inputs": "unit",         # its `make data` runs use repo_copy
-    "test_warmkernel": "unit",
     # the steps and the Makefile for real, in a private copy of the repository
     "test_adddata": "integration",
+    "test_cluster": "integration",
     "test_interrupts": "integration",
     "test_invalidation": "integration",
     "test_pipeline": "integration",

@@ -1,6 +1,5 @@
 """`make book DATA=...`: new files are validated with everything else before
 they are registered; bad files fail with one line and change nothing."""
-import os
 import shutil
 import subprocess
 import sys

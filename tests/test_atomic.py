@@ -1,7 +1,6 @@
 """Outputs are whole or absent; one build at a time; publishing stops before
 swapping when it cannot write. Fast: no book is built here (the slow tests
 in tests/test_interrupts.py interrupt real builds)."""
-import json
 import os
 import signal
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from analysis import atomic, plots, publish, run
+from analysis import atomic, plots, publish
 from analysis.paths import ROOT
 
 LOCK = ROOT / "analysis" / "buildlock.py"
@@ -52,16 +51,6 @@ def test_an_interrupted_figure_leaves_the_previous_png_and_is_drawn_again(tmp_pa
     monkeypatch.setattr(type(fig), "savefig", real)
     # the key was dropped before drawing: the next run draws again instead of trusting the files
     assert plots.render(stem, lambda: (fig, None), "inputs-2")
-
-
-def test_notebooks_about_to_run_leave_the_manifest_first(tmp_path, monkeypatch):
-    monkeypatch.setattr(run, "MANIFEST", tmp_path / "manifest.json")
-    jobs = run.jobs()
-    manifest = {j.name: {"data": "x"} for j in jobs}
-    run.save_manifest(manifest)
-    run.forget(manifest, jobs[:2])
-    on_disk = json.loads((tmp_path / "manifest.json").read_text())
-    assert set(on_disk) == {j.name for j in jobs[2:]}  # an interruption now re-runs the first two
 
 
 def buildlock(tmp_path, *command, **kw):

@@ -17,7 +17,6 @@ import functools
 import http.server
 import io
 import json
-import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path

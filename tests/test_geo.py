@@ -1,7 +1,6 @@
 """The map of the region (analysis/geo.py): outlines from the registered Natural
 Earth file (sha256 checked), shaded by the data, with years, a no-data hatch and
 alt text that names it a map."""
-import json
 
 import pandas as pd
 import pytest

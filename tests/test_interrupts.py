@@ -28,7 +28,6 @@ import pytest
 from PIL import Image
 
 from analysis import repocopy
-from analysis.paths import ROOT
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # several builds of a repository copy
 
@@ -132,7 +131,7 @@ def repo(tmp_path_factory):
 def test_ctrl_c_at_every_stage_then_a_plain_build_completes(repo):
     # 1. during ingest (a cold copy: the venv exists, nothing is built yet)
     make = Make(repo, "book")
-    make.wait_for(r"analysis\.steps ingest")
+    make.wait_for(r"analysis\.ingest")
     time.sleep(0.3)
     assert_stopped_cleanly(make.interrupt(), make)
 
@@ -141,7 +140,7 @@ def test_ctrl_c_at_every_stage_then_a_plain_build_completes(repo):
     make.wait_for(r"executed in")
     result = make.interrupt()
     assert_stopped_cleanly(result, make)
-    assert result["family"] >= 4  # workers, kernel server and kernels were running, and are gone
+    assert result["family"] >= 4  # Snakemake, its jobs and their kernels were running, and are gone
 
     # 3. during the Sphinx build (the first one of this copy: several seconds)
     make = Make(repo, "book")
@@ -161,13 +160,13 @@ def test_ctrl_c_at_every_stage_then_a_plain_build_completes(repo):
     assert_stopped_cleanly(make.interrupt(), make)
     assert (repo / "_build" / "html" / "book" / "countries" / "KAZ.html").read_bytes() == before  # the old book
     out = build(repo)
-    assert re.search(r"run: [1-9]\d* executed", out)  # what was interrupted is redone, not taken as done
+    assert "executed in" in out  # what was interrupted is redone, not taken as done
     assert_valid_figures(repo)
 
 
 def test_two_builds_at_once_one_waits_and_both_succeed(repo):
     first = Make(repo, "book", "FORCE=1")
-    first.wait_for(r"analysis\.steps ingest|\.venv/bin/python")
+    first.wait_for(r"analysis\.ingest|\.venv/bin/python")
     second = Make(repo, "book")
     assert first.finish() == 0, first.output[-5000:]
     assert second.finish() == 0, second.output[-5000:]

@@ -1,27 +1,16 @@
-"""analysis/stamps.py: content stamps that steps running side by side share."""
-import multiprocessing
-
+"""analysis/stamps.py: the file lists and content digests behind figure keys and rule inputs."""
 from analysis import stamps
 
 
-def _record_many(step: str) -> None:
-    for i in range(40):
-        stamps.record(f"{step}-{i}", f"value-{step}-{i}")
-
-
-def test_steps_recording_side_by_side_lose_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(stamps, "STAMPS", tmp_path / ".stamps.json")
-    ctx = multiprocessing.get_context("fork")  # the children see the patched path
-    procs = [ctx.Process(target=_record_many, args=(name,)) for name in ("docs", "run", "audit")]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
-        assert p.exitcode == 0
-    for name in ("docs", "run", "audit"):
-        for i in range(40):
-            assert stamps.fresh(f"{name}-{i}", f"value-{name}-{i}")
-    assert not list(tmp_path.glob("*.tmp"))
+def test_files_lists_what_is_under_folders_in_a_fixed_order(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "x.txt").write_text("x")
+    (tmp_path / "a.txt").write_text("a")
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "m.pyc").write_bytes(b"\0")
+    assert stamps.files([tmp_path / "b", tmp_path / "a.txt", tmp_path / "missing"]) == \
+        [tmp_path / "a.txt", tmp_path / "b" / "x.txt"]
+    assert stamps.files([tmp_path]) == [tmp_path / "a.txt", tmp_path / "b" / "x.txt"]
 
 
 def test_digest_follows_content_not_time(tmp_path):

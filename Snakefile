@@ -1,0 +1,179 @@
+# Silk Road Digital: the whole pipeline, declared once.
+#
+#   data/raw + data/sources.yml ──ingest──▶ data/processed/indicators.csv ...
+#   data/ledger + processed ──────audit───▶ data/processed/audit.csv, targets.csv
+#   everything a notebook reads ──fingerprints (checkpoint)──▶ _build/fingerprints/<job>.json
+#   fingerprint ──chapter (one per country) / regional──▶ book/countries/<ISO3>.ipynb, book/regional.ipynb
+#   data + texts ─────────────────docs, statements─▶ book/_generated/*.md
+#   book/ + notebooks + pages ────html────▶ _build/html         (make book)
+#   the same ─────────────────────pdf─────▶ _build/pdf/silk-road-digital.pdf
+#   the book's LaTeX ─────────────offprint (one per country)─▶ _build/pdf/countries/<ISO3>.pdf
+#
+# `make book` and `make pdf` run this file (see the Makefile for the options);
+# `snakemake -n html` shows what would run and why. Every rule runs a module of
+# the analysis package; rebuild decisions are Snakemake's, from the inputs
+# declared here (by modification time):
+# - a step's inputs are the files it reads, the modules of the package it
+#   imports (analysis/codegraph.py) and the pins (requirements.txt);
+# - a notebook's input is its fingerprint, a file holding the hash of its
+#   template and texts, parameters, the code it runs with the pins of the
+#   libraries that code imports, and the rows of data it shows. The
+#   fingerprints are rewritten only where they changed, and the checkpoint
+#   makes Snakemake look at them after they were computed: a change that
+#   touches one country's rows re-executes that chapter (and the regional
+#   overview, which aggregates all), nothing else.
+# Steps that write many files (or publish a folder atomically) declare a
+# stamp in _build/stamps/ as their output; a stamp is dropped when what it
+# stands for is missing, so deleting _build/html (say) rebuilds it.
+import os
+import sys
+from pathlib import Path
+
+from analysis import codegraph, config as countries, run as notebooks
+from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, RAW, REGISTRY,
+                            REPLACED_CSV, ROOT)
+from analysis.pdf import BOOK_PDF, COUNTRY_DIR
+from analysis.stamps import files
+
+PYTHON = os.path.relpath(sys.executable) if Path(sys.executable).is_relative_to(ROOT) else sys.executable
+FORCE = "--force" if config.get("force") else ""  # make ... FORCE=1: --forceall and a clean Sphinx build
+ISO3 = countries.iso3_codes()
+JOBS = notebooks.jobs()
+TEXTS = ANALYSIS / "texts"
+TEMPLATES = ANALYSIS / "templates"
+PROCESSED = [INDICATORS_CSV, CATALOG_CSV, REPLACED_CSV]
+AUDITED = [DATA / "processed" / "audit.csv", DATA / "processed" / "targets.csv"]
+
+
+def run(*args):
+    """The shell command of a job, echoed first (the build's progress display)."""
+    command = " ".join([PYTHON, "-m", *filter(None, args)])
+    return f"echo '{command}'; {command}"
+
+
+def code(*modules):
+    """The package's files these modules run (transitively) and the pins."""
+    return [*codegraph.files(modules), codegraph.REQUIREMENTS]
+
+
+def stamp(name, *stands_for):
+    path = BUILD / "stamps" / name
+    if not all(Path(p).exists() for p in stands_for):
+        path.unlink(missing_ok=True)
+    return str(path)
+
+
+def data():
+    """The files under data/ (registry, raw files, the papers' ledger, map
+    outlines) less what ingest and audit write there: their stamps stand for those."""
+    return [p for p in files([DATA]) if p not in PROCESSED + AUDITED]
+
+
+# Run where Snakemake runs, also with a cluster profile (profiles/cluster):
+# the notebooks and the offprints are the jobs worth sending to other machines.
+localrules: book, outputs, pdfs, ingest, audit, fingerprints, docs, statements, html, pdf
+
+
+wildcard_constraints:
+    iso3="|".join(ISO3),
+
+
+rule book:
+    input: stamp("html", BUILD / "html" / "index.html")
+
+
+rule ingest:
+    input: files([RAW, REGISTRY]), code("analysis.ingest")
+    output: touch(stamp("ingest", *PROCESSED))
+    shell: run("analysis.ingest")
+
+
+rule audit:
+    input: rules.ingest.output, data(), code("analysis.audit")
+    output: touch(stamp("audit", *AUDITED))
+    shell: run("analysis.audit")
+
+
+checkpoint fingerprints:
+    input:
+        rules.ingest.output, rules.audit.output, data(), files([TEXTS, TEMPLATES]),
+        code("analysis.run", *sorted({m for j in JOBS for m in codegraph.notebook_imports(j.template)}))
+    output: touch(stamp("fingerprints", *map(notebooks.fingerprint_file, JOBS)))
+    shell: run("analysis.run", "--fingerprints")
+
+
+def fingerprint(name):
+    def of(wildcards):
+        checkpoints.fingerprints.get()  # computed first; then their times decide
+        return str(notebooks.fingerprint_file(next(j for j in JOBS if j.name == name.format(**wildcards))))
+    return of
+
+
+rule chapter:
+    input: fingerprint("countries/{iso3}")
+    output: "book/countries/{iso3}.ipynb"
+    shell: run("analysis.run", "--job", "countries/{wildcards.iso3}", FORCE)
+
+
+rule regional:
+    input: fingerprint("regional")
+    output: "book/regional.ipynb"
+    shell: run("analysis.run", "--job", "regional", FORCE)
+
+
+rule docs:
+    input:
+        rules.ingest.output, rules.audit.output, data(), files([TEXTS, ROOT / "CITATION.cff", ROOT / "_toc.yml"]),
+        code("analysis.docs")
+    output: touch(stamp("docs", GENERATED / "sources.md", BOOK / "figures" / "coverage"))
+    shell: run("analysis.docs")
+
+
+rule statements:
+    input: rules.ingest.output, rules.audit.output, data(), files([TEXTS]), code("analysis.statements")
+    output: touch(stamp("statements", BUILD / "statements.json", GENERATED / "unsupported.md"))
+    shell: run("analysis.statements")
+
+
+# What the HTML and the PDF are built from: the notebooks and pages made above,
+# and the book's own files (written chapters, configuration, theme, extension).
+MADE = [BOOK / "countries", BOOK / "regional.ipynb", BOOK / "figures", GENERATED]
+NOTEBOOKS = [*expand(rules.chapter.output, iso3=ISO3), *rules.regional.output]
+PAGES = [*rules.docs.output, *rules.statements.output]
+SOURCES = [
+    *NOTEBOOKS, *PAGES,
+    *[p for p in files([BOOK]) if not any(p == m or p.is_relative_to(m) for m in MADE)],
+    *files([ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "_static", ROOT / "_templates", ROOT / "_ext",
+            ROOT / "CITATION.cff"]),
+    *code("analysis.sphinxext"),
+]
+
+
+rule outputs:
+    input: NOTEBOOKS, PAGES
+
+
+rule html:
+    input: SOURCES
+    output: touch(stamp("html", BUILD / "html" / "index.html"))
+    shell: run("analysis.publish", FORCE)
+
+
+rule pdf:
+    input: SOURCES, code("analysis.pdf")
+    output: touch(stamp("pdf", BOOK_PDF))
+    shell: run("analysis.pdf", "--book")
+
+
+for c in ISO3:
+    stamp(f"offprint-{c}", COUNTRY_DIR / f"{c}.pdf")
+
+
+rule offprint:
+    input: rules.pdf.output, code("analysis.pdf")
+    output: touch(stamp("offprint-{iso3}"))
+    shell: run("analysis.pdf", "--offprint", "{wildcards.iso3}")
+
+
+rule pdfs:
+    input: expand(rules.offprint.output, iso3=ISO3)
