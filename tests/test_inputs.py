@@ -30,12 +30,12 @@ def env_for(root):
 
 @pytest.fixture
 def repo_copy(tmp_path):
-    """A private copy of the code, data and Makefile; the venv is the worktree's."""
+    """A private copy of the code, data, Makefile and Snakefile; the venv is the worktree's."""
     dst = tmp_path / "repo"
     dst.mkdir()
     for d in ("analysis", "data"):
         shutil.copytree(ROOT / d, dst / d, ignore=shutil.ignore_patterns("__pycache__", "_build"))
-    for f in ("Makefile", "requirements.txt"):
+    for f in ("Makefile", "Snakefile", "requirements.txt"):
         shutil.copy2(ROOT / f, dst / f)
     return dst
 
