@@ -122,9 +122,9 @@ def _read_table(size: int, mtime_ns: int):
 
 
 def data_hash(job: Job) -> str:
-    """Fingerprint of the data a notebook reads: for a country chapter only
-    the rows it shows (its own, China's and the regional medians); for the
-    regional overview the whole table."""
+    """Fingerprint of the data a notebook reads: for a country chapter the
+    rows it shows (its own, China's and the regional medians) and what its
+    text's checks make of the data; for the regional overview the whole table."""
     if not INDICATORS_CSV.exists():
         return "missing"
     if "country" not in job.parameters:  # the regional overview: all data, and the map's outlines (by their sha256)
@@ -133,10 +133,12 @@ def data_hash(job: Job) -> str:
     from . import chapter, frameworks, statements
     df = _table()
     iso3 = job.parameters["country"]
-    # the text's checks rank and compare across countries: all countries' rows of what they read
-    used = df[df["indicator"].isin(statements.indicators_used(iso3))]
-    return _sha(chapter.inputs(df, iso3).to_csv(index=False).encode()
-                + used.sort_values(["country_iso3", "indicator", "year"]).to_csv(index=False).encode()
+    # the text's checks rank and compare across countries: not the rows they read
+    # but what they make of them (every value, in numbers and words, and every
+    # verdict), so another country's change reaches this chapter only if it
+    # changes something this chapter's text says
+    checks = repr(statements.evaluate(df, iso3))
+    return _sha(chapter.inputs(df, iso3).to_csv(index=False).encode() + checks.encode()
                 + frameworks.fingerprint(iso3).encode())  # the papers' ledger, its audit
 
 

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from analysis import chapter, indicators, plots, publish, run
+from analysis import chapter, indicators, plots, publish, run, statements
 from analysis.paths import BUILD, ROOT
 from layers import requires
 
@@ -45,6 +45,22 @@ def test_fingerprint_covers_template_parameters_package_and_data():
     fp = run.fingerprint(job)
     assert set(fp) == {"template", "checks", "parameters", "placeholders", "package", "data"}
     assert fp == run.fingerprint(job)  # deterministic
+
+
+def test_another_country_s_change_reaches_a_chapter_only_through_what_its_text_says(monkeypatch):
+    """Uzbekistan's text ranks the region on internet use: Tajikistan's latest
+    value, moved to the top, changes what it says (its fingerprint changes);
+    Tajikistan's value of 2001, which none of its checks reads, does not."""
+    job = next(j for j in run.jobs() if j.name == "countries/UZB")
+    df = run._table()
+    before = run.data_hash(job)
+    tjk = df[(df.country_iso3 == "TJK") & (df.indicator == "IT.NET.USER.ZS")]
+    latest, old = tjk["year"].max(), 2001
+    assert old in set(tjk["year"]) and "IT.NET.USER.ZS" in statements.indicators_used("UZB")
+    for year, value, changes in ((old, 0.01, False), (latest, 99.0, True)):
+        moved = bump(df, "TJK", "IT.NET.USER.ZS", year, value)
+        monkeypatch.setattr(run, "_table", lambda: moved)
+        assert (run.data_hash(job) != before) == changes, year
 
 
 def test_fingerprint_files_are_rewritten_only_when_they_change(tmp_path, monkeypatch):
