@@ -8,7 +8,7 @@ PYTHON ?= python3
 
 # One build at a time: every goal runs inside one lock held for the whole run
 # (a second make in this folder says a build is running and waits for it), and
-# Ctrl-C stops the whole build within seconds, with one line; see analysis/buildlock.py.
+# Ctrl-C stops the whole build within seconds, with one line; see analysis/book/buildlock.py.
 BUILD_LOCK := $(CURDIR)/.build.lock
 # DATA is never expanded by make nor seen by a shell, in the locking make as in
 # the build's (see the data target): only its raw text travels, as SRD_DATA.
@@ -17,7 +17,7 @@ export SRD_DATA := $(value DATA)
 ifneq ($(SRD_BUILD_LOCK),$(BUILD_LOCK))
 .PHONY: locked $(MAKECMDGOALS)
 locked:
-	@exec $(PYTHON) analysis/buildlock.py $(BUILD_LOCK) --parent-make --goals "$(MAKECMDGOALS)" -- \
+	@exec $(PYTHON) analysis/book/buildlock.py $(BUILD_LOCK) --parent-make --goals "$(MAKECMDGOALS)" -- \
 	  $(MAKE) --no-print-directory $(MAKECMDGOALS)
 $(MAKECMDGOALS): locked ; @:
 else
@@ -61,7 +61,7 @@ venv:
 # --nolock: the build lock above already allows one build at a time.
 # --keep-incomplete --rerun-incomplete: an interrupted notebook keeps its
 # previous file, and the next build runs it again.
-# analysis/workflow.py runs Snakemake and keeps its own book-keeping off the
+# analysis/book/workflow.py runs Snakemake and keeps its own book-keeping off the
 # screen (each step prints its command, then its summary or its error).
 # (Targets come first: several options take lists.)
 SNAKEMAKE_OPTIONS = --cores all --nolock --keep-incomplete --rerun-incomplete \
@@ -72,37 +72,37 @@ SNAKEMAKE_OPTIONS = --cores all --nolock --keep-incomplete --rerun-incomplete \
 # DATA never reaches make's expansion or a shell: its raw text goes to Python in
 # the environment (SRD_DATA) and is split there like a command line (shlex), so
 # names with spaces, brackets, quotes, `;`, `$(...)` or backticks are just names.
-ADD_DATA = $(if $(value DATA),$(BIN)/python -m analysis.adddata --from-env,)
-PREPARE = $(if $(value DATA),$(ADD_DATA) && ,)$(BIN)/python -m analysis.toc --check
+ADD_DATA = $(if $(value DATA),$(BIN)/python -m analysis.data.adddata --from-env,)
+PREPARE = $(if $(value DATA),$(ADD_DATA) && ,)$(BIN)/python -m analysis.report.toc --check
 
 data: venv
 	$(ADD_DATA)
-	@$(BIN)/python -m analysis.workflow ingest $(SNAKEMAKE_OPTIONS)
+	@$(BIN)/python -m analysis.book.workflow ingest $(SNAKEMAKE_OPTIONS)
 
 docs: venv
 	$(PREPARE)
-	@$(BIN)/python -m analysis.workflow docs $(SNAKEMAKE_OPTIONS)
+	@$(BIN)/python -m analysis.book.workflow docs $(SNAKEMAKE_OPTIONS)
 
 # The notebooks and the generated pages (Snakemake runs them side by side).
 outputs: venv
 	$(PREPARE)
-	@$(BIN)/python -m analysis.workflow outputs $(SNAKEMAKE_OPTIONS)
+	@$(BIN)/python -m analysis.book.workflow outputs $(SNAKEMAKE_OPTIONS)
 
 # Incremental Sphinx build in _build/.work, swapped into _build/html only when
 # it succeeded: a failed or interrupted build leaves the previous _build/html
-# as it was. See analysis/publish.py.
+# as it was. See analysis/book/publish.py.
 html book: venv
 	$(PREPARE)
-	@$(BIN)/python -m analysis.workflow html $(SNAKEMAKE_OPTIONS)
+	@$(BIN)/python -m analysis.book.workflow html $(SNAKEMAKE_OPTIONS)
 	@echo "book: _build/html/index.html"
 
 # LaTeX (xelatex) through Jupyter Book; installs the Debian TeX packages and fonts
 # when missing (as root; otherwise prints the apt-get command) and fails on any
 # "Missing character" in the LaTeX log; one offprint per country, side by side.
-# See analysis/pdf.py.
+# See analysis/book/pdf.py.
 pdf: venv
 	$(PREPARE)
-	@$(BIN)/python -m analysis.workflow pdfs $(SNAKEMAKE_OPTIONS)
+	@$(BIN)/python -m analysis.book.workflow pdfs $(SNAKEMAKE_OPTIONS)
 
 # Browser tests (tests/test_browser.py) need Debian's Chromium and axe-core (package-lock.json).
 # Idempotent: installs only what is missing (apt as root; otherwise prints the command to run).

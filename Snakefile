@@ -29,11 +29,13 @@ import os
 import sys
 from pathlib import Path
 
-from analysis import codegraph, config as countries, run as notebooks
+from analysis import config as countries
+from analysis import codegraph
+from analysis.book import notebooks
+from analysis.digests import files
+from analysis.book.pdf import BOOK_PDF, COUNTRY_DIR
 from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, RAW, REGISTRY,
                             REPLACED_CSV, ROOT)
-from analysis.pdf import BOOK_PDF, COUNTRY_DIR
-from analysis.stamps import files
 
 PYTHON = os.path.relpath(sys.executable) if Path(sys.executable).is_relative_to(ROOT) else sys.executable
 FORCE = "--force" if config.get("force") else ""  # make ... FORCE=1: --forceall and a clean Sphinx build
@@ -83,23 +85,23 @@ rule book:
 
 
 rule ingest:
-    input: files([RAW, REGISTRY]), code("analysis.ingest")
+    input: files([RAW, REGISTRY]), code("analysis.data.ingest")
     output: touch(stamp("ingest", *PROCESSED))
-    shell: run("analysis.ingest")
+    shell: run("analysis.data.ingest")
 
 
 rule audit:
-    input: rules.ingest.output, data(), code("analysis.audit")
+    input: rules.ingest.output, data(), code("analysis.ledger.audit")
     output: touch(stamp("audit", *AUDITED))
-    shell: run("analysis.audit")
+    shell: run("analysis.ledger.audit")
 
 
 checkpoint fingerprints:
     input:
         rules.ingest.output, rules.audit.output, data(), files([TEXTS, TEMPLATES]),
-        code("analysis.run", *sorted({m for j in JOBS for m in codegraph.notebook_imports(j.template)}))
+        code("analysis.book.notebooks", *sorted({m for j in JOBS for m in codegraph.notebook_imports(j.template)}))
     output: touch(stamp("fingerprints", *map(notebooks.fingerprint_file, JOBS)))
-    shell: run("analysis.run", "--fingerprints")
+    shell: run("analysis.book.notebooks", "--fingerprints")
 
 
 def fingerprint(name):
@@ -112,27 +114,27 @@ def fingerprint(name):
 rule chapter:
     input: fingerprint("countries/{iso3}")
     output: "book/countries/{iso3}.ipynb"
-    shell: run("analysis.run", "--job", "countries/{wildcards.iso3}", FORCE)
+    shell: run("analysis.book.notebooks", "--job", "countries/{wildcards.iso3}", FORCE)
 
 
 rule regional:
     input: fingerprint("regional")
     output: "book/regional.ipynb"
-    shell: run("analysis.run", "--job", "regional", FORCE)
+    shell: run("analysis.book.notebooks", "--job", "regional", FORCE)
 
 
 rule docs:
     input:
         rules.ingest.output, rules.audit.output, data(), files([TEXTS, ROOT / "CITATION.cff", ROOT / "_toc.yml"]),
-        code("analysis.docs")
+        code("analysis.report.generate")
     output: touch(stamp("docs", GENERATED / "sources.md", BOOK / "figures" / "coverage"))
-    shell: run("analysis.docs")
+    shell: run("analysis.report.generate")
 
 
 rule statements:
-    input: rules.ingest.output, rules.audit.output, data(), files([TEXTS]), code("analysis.statements")
+    input: rules.ingest.output, rules.audit.output, data(), files([TEXTS]), code("analysis.report.statements")
     output: touch(stamp("statements", BUILD / "statements.json", GENERATED / "unsupported.md"))
-    shell: run("analysis.statements")
+    shell: run("analysis.report.statements")
 
 
 # What the HTML and the PDF are built from: the notebooks and pages made above,
@@ -145,7 +147,7 @@ SOURCES = [
     *[p for p in files([BOOK]) if not any(p == m or p.is_relative_to(m) for m in MADE)],
     *files([ROOT / "_config.yml", ROOT / "_toc.yml", ROOT / "_static", ROOT / "_templates", ROOT / "_ext",
             ROOT / "CITATION.cff"]),
-    *code("analysis.sphinxext"),
+    *code("analysis.book.sphinxext"),
 ]
 
 
@@ -156,13 +158,13 @@ rule outputs:
 rule html:
     input: SOURCES
     output: touch(stamp("html", BUILD / "html" / "index.html"))
-    shell: run("analysis.publish", FORCE)
+    shell: run("analysis.book.publish", FORCE)
 
 
 rule pdf:
-    input: SOURCES, code("analysis.pdf")
+    input: SOURCES, code("analysis.book.pdf")
     output: touch(stamp("pdf", BOOK_PDF))
-    shell: run("analysis.pdf", "--book")
+    shell: run("analysis.book.pdf", "--book")
 
 
 for c in ISO3:
@@ -170,9 +172,9 @@ for c in ISO3:
 
 
 rule offprint:
-    input: rules.pdf.output, code("analysis.pdf")
+    input: rules.pdf.output, code("analysis.book.pdf")
     output: touch(stamp("offprint-{iso3}"))
-    shell: run("analysis.pdf", "--offprint", "{wildcards.iso3}")
+    shell: run("analysis.book.pdf", "--offprint", "{wildcards.iso3}")
 
 
 rule pdfs:

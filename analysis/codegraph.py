@@ -4,7 +4,7 @@ package's configuration and figure style, and the pinned versions of the
 libraries those modules import (with the libraries those need in turn).
 
 A chapter's fingerprint, a figure's key and a step's stamp take the digest of
-exactly that, so editing a module nothing imports (``analysis/pdf.py`` for the
+exactly that, so editing a module nothing imports (``analysis/book/pdf.py`` for the
 HTML) re-executes no chapter, and changing the pin of a library a chapter uses
 (``requirements.txt``) re-executes it.
 """
@@ -18,7 +18,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from .paths import ANALYSIS, ROOT
+from analysis.paths import ANALYSIS, ROOT
 
 PACKAGE = "analysis"
 REQUIREMENTS = ROOT / "requirements.txt"
@@ -178,14 +178,14 @@ def notebook_imports(path: Path) -> list[str]:
                 names |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 names.add(node.module)
-                if node.module == PACKAGE:
-                    names |= {f"{PACKAGE}.{a.name}" for a in node.names}
+                if node.module.split(".")[0] == PACKAGE:  # `from analysis.report import chapter` names a module
+                    names |= {f"{node.module}.{a.name}" for a in node.names if module_file(f"{node.module}.{a.name}")}
     return sorted(names)
 
 
 def files(entries) -> list[Path]:
     """The files behind :func:`digest` (modules and configuration), for a
-    step's content stamp (analysis/steps.py, analysis/publish.py)."""
+    step's content stamp (analysis/steps.py, analysis/book/publish.py)."""
     modules, _ = closure(entries)
     return sorted({module_file(n) for n in modules} | {p for p in ANALYSIS.glob("*") if p.suffix in DATA_SUFFIXES})
 

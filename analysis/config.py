@@ -12,7 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError, model_validator
 
-from .paths import COUNTRIES_YML, INDICATORS_YML, TOPICS_YML
+from analysis.paths import COUNTRIES_YML, INDICATORS_YML, TOPICS_YML
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
 ROLES = ("partner", "reference")

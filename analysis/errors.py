@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .paths import ROOT
+from analysis.paths import ROOT
 
 
 def _display_path(path: str | Path) -> str:

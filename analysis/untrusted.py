@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .errors import DataError
+from analysis.errors import DataError
 
 MAX_TEXT = 300  # characters in one text field; the longest World Bank indicator name has ~200
 
@@ -106,7 +106,7 @@ def date(path: Path, value: str, row: int, column: str) -> str:
             raise ValueError
         _dt.date.fromisoformat(s)
     except ValueError:
-        from .errors import clip
+        from analysis.errors import clip
         raise DataError(path, f"{clip(s)} is not a date (YYYY-MM-DD)", row=row, column=column) from None
     return s
 

@@ -168,8 +168,8 @@ def machine() -> str:
 
 def copy_repo(dst: Path) -> Path:
     """The working tree as git sees it (tracked and new files, no build
-    products), with a venv of its own layered on this one (analysis/repocopy.py)."""
-    from analysis import repocopy
+    products), with a venv of its own layered on this one (analysis/book/repocopy.py)."""
+    from analysis.book import repocopy
     return repocopy.copy(dst, untracked=True)
 
 
@@ -244,7 +244,7 @@ def scale_repo(repo: Path, n: int) -> None:
     reader: tidy
     sha256: {digest}
 """)
-    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.toc"], cwd=repo, check=True)
+    subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.report.toc"], cwd=repo, check=True)
 
 
 def median(xs: list[float]) -> float:
@@ -308,7 +308,7 @@ def main() -> int:
             clean(repo)
             results.setdefault("cold build (make book)", []).append(sh("make book", repo))
             results.setdefault("no-change rebuild (make book)", []).append(sh("make book", repo))
-            with open(repo / "analysis" / "pdf.py", "a", encoding="utf-8") as f:
+            with open(repo / "analysis" / "book" / "pdf.py", "a", encoding="utf-8") as f:
                 f.write(f"\n# benchmark run {r}\n")  # a module no chapter and no page imports
             results.setdefault("PDF-module change (make book)", []).append(sh("make book", repo))
             change_one_value(repo, r)

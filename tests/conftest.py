@@ -62,7 +62,7 @@ def _unit_tests_write_only_to_temporary_folders(request, monkeypatch):
 
 @pytest.fixture
 def table():
-    from analysis import indicators
+    from analysis.data import indicators
     return indicators.load()
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-from analysis import repocopy
+from analysis.book import repocopy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,7 +96,7 @@ HOSTILE_FILE_NAME = "API_x<img src=y onerror=alert(7)>{glue:}`k`.csv"
 
 def copy_repo(dst: Path) -> Path:
     """The tracked files of the repository (as in a fresh clone), with a venv of
-    its own layered on this checkout's (analysis/repocopy.py)."""
+    its own layered on this checkout's (analysis/book/repocopy.py)."""
     return repocopy.copy(dst)
 
 
@@ -112,7 +111,7 @@ def book_names(n: int = 6) -> list[str]:
 def build_hostile_book(tmp: Path) -> tuple[Path, subprocess.CompletedProcess, Path]:
     """(repository copy, result of registering the hostile file and `make book`, the file).
 
-    The file is registered with ``python -m analysis.adddata`` given its name as one
+    The file is registered with ``python -m analysis.data.adddata`` given its name as one
     argument (no shell), then the book is built with a plain ``make book``."""
     repo = copy_repo(tmp / "repo")
     data = tmp / "in"
@@ -120,7 +119,7 @@ def build_hostile_book(tmp: Path) -> tuple[Path, subprocess.CompletedProcess, Pa
     src = data / HOSTILE_FILE_NAME
     src.write_text(wb_wide_file(book_names()), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
-    r = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.adddata", str(src)], cwd=repo,
+    r = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.data.adddata", str(src)], cwd=repo,
                        capture_output=True, text=True, env=env, timeout=600)
     if r.returncode == 0:
         r = subprocess.run(["make", "book"], cwd=repo, capture_output=True, text=True, env=env, timeout=1800)

@@ -52,7 +52,7 @@ MODULES = {
     "test_report_pages": "unit",
     "test_run": "unit",
     "test_scale": "unit",
-    "test_stamps": "unit",
+    "test_digests": "unit",
     "test_workflow": "unit",
     "test_statements": "unit",
     "test_trade": "unit",

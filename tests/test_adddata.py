@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import adddata
+from analysis.data import adddata
 from analysis.errors import DataError
 from analysis.paths import DATA, ROOT
 from layers import requires
@@ -22,7 +22,7 @@ def snapshot(folder: Path) -> dict:
 
 
 def run_adddata(*files, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "analysis.adddata", *map(str, files)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "analysis.data.adddata", *map(str, files)], cwd=cwd,
                           capture_output=True, text=True)  # run in `cwd`: its analysis package
 
 
@@ -102,14 +102,14 @@ def test_good_file_is_copied_registered_and_reproducible(repo_copy, tmp_path):
     assert new["file"] == "raw/API_TST.IND.ZS_DS2_en_csv_v2_1.csv" and new["reader"] == "wb_wide"
     assert new["released"] == "2025-07-01"
     assert (repo_copy / "data" / new["file"]).read_bytes() == src.read_bytes()
-    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True)
+    ing = subprocess.run([sys.executable, "-m", "analysis.data.ingest"], cwd=repo_copy, capture_output=True, text=True)
     assert ing.returncode == 0, ing.stderr
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
     assert "KAZ,TST.IND.ZS,2019,10.5,percent," in table and "WLD" not in table
     # an indicator the book has never seen appears without code changes: in the data
     # dictionary's "Further indicators" (named as the source names it) and the coverage matrix
-    pages = subprocess.run([sys.executable, "-c", "from analysis import docs; "
-                            "print(docs.dictionary_markdown()); print(docs.coverage_markdown())"],
+    pages = subprocess.run([sys.executable, "-c", "from analysis.report import generate; "
+                            "print(generate.dictionary_markdown()); print(generate.coverage_markdown())"],
                            cwd=repo_copy, capture_output=True, text=True)
     assert pages.returncode == 0, pages.stderr
     assert "| `TST.IND.ZS` | Test series \\(\\% of population\\) |" in pages.stdout  # literal text (analysis.untrusted.md)
@@ -124,7 +124,7 @@ def test_newer_values_replace_older_ones(repo_copy, tmp_path):
     src.write_text("country_iso3,indicator,year,value,unit,source\nKAZ,IT.NET.USER.ZS,2019,82.5,percent,revision\n",
                    encoding="utf-8")
     assert run_adddata(src, cwd=repo_copy).returncode == 0
-    subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "analysis.data.ingest"], cwd=repo_copy, check=True, capture_output=True)
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
     assert "KAZ,IT.NET.USER.ZS,2019,82.5,percent,revision" in table
     replaced = (repo_copy / "data" / "processed" / "replaced_values.csv").read_text(encoding="utf-8")

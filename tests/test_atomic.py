@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from analysis import atomic, plots, publish
+from analysis import atomic
+from analysis.report import plots
+from analysis.book import publish
 from analysis.paths import ROOT
 
-LOCK = ROOT / "analysis" / "buildlock.py"
+LOCK = ROOT / "analysis" / "book" / "buildlock.py"
 
 
 def test_replacing_keeps_the_old_file_when_writing_fails(tmp_path):

@@ -4,7 +4,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import audit, claims, indicators
+from analysis.ledger import audit, claims
+from analysis.data import indicators
 from analysis.errors import DataError
 
 SNAPSHOT = Path(__file__).with_name("audit_verdicts.csv")
@@ -254,7 +255,7 @@ def test_population_sensitivity_can_flip_a_verdict(ledger):
 
 
 def test_alternative_vintages_stay_out_of_the_tidy_table():
-    from analysis import indicators, ingest, registry
+    from analysis.data import indicators, ingest, registry
     alts = [e for e in registry.load() if ingest.is_alternative(e)]
     assert {e["id"] for e in alts} >= {"datahub_population", "datahub_gdp", "gapminder_population"}
     df = indicators.load()

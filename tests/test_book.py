@@ -8,7 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from analysis import chapter, config, indicators
+from analysis.report import chapter
+from analysis import config
+from analysis.data import indicators
 from layers import requires
 from analysis.paths import BUILD
 
@@ -85,7 +87,7 @@ def test_regional_and_data_pages():
     reg = page("book/regional.html")
     assert "Regional overview" in reg and "tbl-regional-latest" in reg
     methods = page("book/data-methods.html")
-    for e in __import__("analysis.registry", fromlist=["load"]).load():
+    for e in __import__("analysis.data.registry", fromlist=["load"]).load():
         assert e["sha256"] in methods and e["licence"].split(" (")[0][:20] in methods
     assert "IT.NET.USER.ZS" in page("book/data-dictionary.html")
 

@@ -27,7 +27,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import chapter, config, indicators, plots
+from analysis.report import chapter, plots
+from analysis import config
+from analysis.data import indicators
 from analysis.paths import BUILD, ROOT
 from layers import requires
 
@@ -273,7 +275,7 @@ def data():
 
 
 def test_china_reference_figures_match_plotted_data(site, data):
-    from analysis.indicators import wide
+    from analysis.data.indicators import wide
     rel = f"book/countries/{config.reference()}.html"
     csvs, pngs = downloads(rel, "csv"), downloads(rel, "png")
     for slug, code in [("reference-internet", "IT.NET.USER.ZS"), ("reference-broadband", "IT.NET.BBND.P2")]:
@@ -331,7 +333,7 @@ def test_chapter_offers_its_notebook(visit, iso3):
     assert any(f'country = "{iso3}"' in "".join(c["source"]) for c in params), "not this country's notebook"
     text = visit.page.locator("main").inner_text()
     assert "Re-run this chapter" in text
-    assert f"python -m analysis.run --chapter {iso3} --output {iso3}.ipynb" in text
+    assert f"python -m analysis.book.notebooks --chapter {iso3} --output {iso3}.ipynb" in text
     assert visit.page.locator("main .cell_input").count() == 0, "notebook code is visible"
 
 

@@ -17,7 +17,9 @@ import yaml
 from layers import requires
 from pybtex.database import parse_string
 
-from analysis import __version__, cite, config, system_deps
+from analysis import __version__, config
+from analysis.report import cite
+from analysis.book import system_deps
 from analysis.paths import BOOK, BUILD, ROOT, TEMPLATES
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import claims
+from analysis.ledger import claims
 from analysis.errors import DataError
 
 
@@ -98,7 +98,7 @@ def test_link_to_a_theme_never_used_as_challenge(tmp_path):
 
 
 def test_audit_command_stops_on_bad_ledger(tmp_path, monkeypatch, capsys):
-    from analysis import audit
+    from analysis.ledger import audit
     bad = tmp_path / "seed_claims.csv"
     shutil.copy(claims.CLAIMS_CSV, bad)
     text = bad.read_text(encoding="utf-8").replace(",dsr,", ",dxr,", 1)

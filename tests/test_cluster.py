@@ -32,7 +32,7 @@ def test_the_chapters_run_as_cluster_jobs(tmp_path):
     queue = repo / "_build" / "cluster"
     submitted = (queue / "submitted.txt").read_text(encoding="utf-8").split("\n")
     # the data steps ran here (local rules); each chapter was one submitted job
-    assert "analysis.ingest" in out and "analysis.run --fingerprints" in out
+    assert "analysis.data.ingest" in out and "analysis.book.notebooks --fingerprints" in out
     assert sorted(line.split()[1] for line in submitted if line) == ["chapter"] * len(CHAPTERS)
     logs = "".join(p.read_text(encoding="utf-8") for p in sorted(queue.glob("*.out")))
     assert sorted(re.findall(r"^countries/(\w+) +executed in", logs, flags=re.M)) == sorted(CHAPTERS)

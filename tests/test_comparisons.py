@@ -5,10 +5,11 @@ with itself."""
 import json
 import re
 
-import pandas as pd
 import pytest
 
-from analysis import chapter, config, indicators, report_pages
+from analysis.report import chapter, ledger_pages
+from analysis import config
+from analysis.data import indicators
 from analysis.paths import BOOK
 from layers import requires
 
@@ -45,8 +46,8 @@ def test_no_rank_among_two(df):
 
 
 def test_key_findings_compare_the_same_countries_at_both_ends(df):
-    from analysis import audit
-    text = report_pages.key_findings(df, audit.compute(), audit.targets())
+    from analysis.ledger import audit
+    text = ledger_pages.key_findings(df, audit.compute(), audit.targets())
     m = re.search(r"Among the (\d+) countries reporting in both (\d{4}) and (\d{4})", text)
     assert m, text[:300]
     n, y0, y1 = int(m.group(1)), int(m.group(2)), int(m.group(3))

@@ -2,7 +2,9 @@
 import pytest
 import yaml
 
-from analysis import config, run, toc
+from analysis import config
+from analysis.report import toc
+from analysis.book import notebooks
 from analysis.paths import COUNTRIES_YML, INDICATORS_YML, TOPICS_YML
 
 
@@ -14,7 +16,7 @@ def test_toc_is_generated_from_countries_yml():
 
 
 def test_one_job_per_country_plus_regional():
-    names = [j.name for j in run.jobs()]
+    names = [j.name for j in notebooks.jobs()]
     assert names == [f"countries/{c}" for c in config.iso3_codes()] + ["regional"]
 
 
@@ -32,8 +34,8 @@ def test_country_parameter_must_be_configured(bad):
 
 
 def test_template_placeholders_are_plain_text():
-    job = run.jobs()[0]
-    nb = run.render_template(job)
+    job = notebooks.jobs()[0]
+    nb = notebooks.render_template(job)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "{{" not in text and "# Kazakhstan" in text
 

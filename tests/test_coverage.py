@@ -1,8 +1,9 @@
-"""analysis/coverage.py: the coverage matrix (book/coverage.md) shows every value
+"""analysis/report/coverage.py: the coverage matrix (book/coverage.md) shows every value
 and every gap, with the source of each value, computed from the data."""
 import pandas as pd
 
-from analysis import config, coverage
+from analysis import config
+from analysis.report import coverage
 
 
 def test_year_ranges():
@@ -51,9 +52,9 @@ def test_write(tmp_path, table):
 
 
 def test_gaps_are_computed_from_the_table(table):
-    from analysis import docs
+    from analysis.report import generate
 
-    md = docs.gaps_markdown(table)
+    md = generate.gaps_markdown(table)
     assert "- Turkmenistan has no value for *Ease of doing business rank* (`IC.BUS.EASE.XQ`)." in md
     net = table[(table["indicator"] == "IT.NET.USER.ZS")]
     last = int(net.loc[net["country_iso3"] == "TKM", "year"].max())
@@ -62,12 +63,12 @@ def test_gaps_are_computed_from_the_table(table):
     # a newer file that fills the gap removes the sentence: nothing is typed
     filled = pd.concat([table, net[net["country_iso3"] == "KAZ"].assign(country_iso3="TKM")
                         .drop_duplicates("year").query("year > @last")], ignore_index=True)
-    assert not [line for line in docs.gaps_markdown(filled).splitlines()
+    assert not [line for line in generate.gaps_markdown(filled).splitlines()
                 if "Turkmenistan" in line and "IT.NET.USER.ZS" in line]
 
 
 def test_no_gaps_says_so(table):
-    from analysis import docs
+    from analysis.report import generate
 
     full = table[table["indicator"] == "SP.POP.TOTL"]
-    assert docs.gaps_markdown(full).startswith("No country lacks an indicator")
+    assert generate.gaps_markdown(full).startswith("No country lacks an indicator")

@@ -2,7 +2,10 @@
 import pandas as pd
 import pytest
 
-from analysis import audit, claims, config, frameworks, indicators
+from analysis.report import frameworks
+from analysis.ledger import audit, claims
+from analysis import config
+from analysis.data import indicators
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +109,7 @@ def test_theme_counts_cover_every_point(th):
 def test_chapters_mark_flagged_figures_with_the_verdicts_words():
     """A paper's figure that failed the audit carries the verdict's own words where a chapter
     shows it, and "contradict" is said only of figures the data contradict."""
-    from analysis import claims
+    from analysis.ledger import claims
     a = audit.written()
     df, th, cl = indicators.load(), claims.themes(), claims.claims()
     for iso3 in config.partners():
@@ -128,7 +131,7 @@ def test_chapters_mark_flagged_figures_with_the_verdicts_words():
 
 def test_evidence_table_marks_a_flagged_paper_figure(monkeypatch):
     """The chapters' tables of the papers' own figures carry the audit's words for a flagged one."""
-    from analysis import claims
+    from analysis.ledger import claims
     a = audit.written().copy()
     i = a.index[a["claim_id"] == "DSR-159"][0]
     a.loc[i, "verdict"] = audit.IMPLAUSIBLE

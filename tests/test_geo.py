@@ -1,11 +1,13 @@
-"""The map of the region (analysis/geo.py): outlines from the registered Natural
+"""The map of the region (analysis/report/geo.py): outlines from the registered Natural
 Earth file (sha256 checked), shaded by the data, with years, a no-data hatch and
 alt text that names it a map."""
 
 import pandas as pd
 import pytest
 
-from analysis import config, geo, indicators
+from analysis import config
+from analysis.report import geo
+from analysis.data import indicators
 from analysis.errors import DataError
 from analysis.paths import DATA
 
@@ -17,7 +19,7 @@ def df():
 
 def test_outlines_are_the_registered_file():
     e = geo.entries()[0]
-    from analysis.registry import sha256
+    from analysis.data.registry import sha256
     assert sha256(DATA / e["file"]) == e["sha256"]
     assert e["licence"].startswith("Public domain")
     shapes = geo.outlines()
@@ -59,7 +61,7 @@ def test_map_data_is_each_countrys_latest_value_with_its_year(df):
 
 
 def test_map_figure_labels_years_and_hatches_missing(df):
-    from analysis import plots
+    from analysis.report import plots
     plots.setup()
     no_tkm = df[~((df["country_iso3"] == "TKM") & (df["indicator"] == "IT.NET.USER.ZS"))]
     fig, data = geo.figure(no_tkm)
@@ -76,7 +78,7 @@ def test_map_figure_labels_years_and_hatches_missing(df):
 
 
 def test_map_part_alt_text_names_a_map_and_every_value(df, tmp_path):
-    from analysis import plots
+    from analysis.report import plots
     plots.setup()
     md = geo.map_part(df, outdir=tmp_path).data
     alt = next(line for line in md.splitlines() if line.startswith(":alt:"))

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis import indicators as ind
+from analysis.data import indicators as ind
 
 
 def make(rows):

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from analysis import ingest, registry
+from analysis.data import ingest, registry
 from analysis.errors import DataError
 from analysis.paths import INDICATORS_CSV, RAW
 

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import adddata, readers, registry, repocopy
+from analysis.data import adddata, readers, registry
+from analysis.book import repocopy
 from analysis.errors import DataError
-from analysis.paths import DATA, RAW, ROOT
+from analysis.paths import ROOT
 from tests import wb_downloads as wbd
 
 REAL = wbd.REAL
@@ -45,7 +46,7 @@ def py(root, code: str):
 
 
 def adddata_cli(root, *files):
-    return subprocess.run([sys.executable, "-m", "analysis.adddata", *map(str, files)], cwd=root,
+    return subprocess.run([sys.executable, "-m", "analysis.data.adddata", *map(str, files)], cwd=root,
                           capture_output=True, text=True, env=env_for(root))
 
 
@@ -177,13 +178,13 @@ def test_yaml_trap_names_register_and_later_builds_pass(repo_copy, tmp_path):
     # the hand-written part (comments and entries) is kept byte for byte
     assert text.startswith((ROOT / "data" / "sources.yml").read_text(encoding="utf-8"))
     # a later build reads it: ingest and the generated data pages
-    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True,
+    ing = subprocess.run([sys.executable, "-m", "analysis.data.ingest"], cwd=repo_copy, capture_output=True, text=True,
                          env=env_for(repo_copy))
     assert ing.returncode == 0, ing.stderr
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
     last = new[-1]["id"]
     assert f"KAZ,IT.NET.USER.ZS,2019,68,percent,{last}" in table
-    pages = py(repo_copy, "from analysis import docs; print(docs.sources_markdown())")
+    pages = py(repo_copy, "from analysis.report import generate; print(generate.sources_markdown())")
     assert pages.returncode == 0, pages.stderr
     assert "src_yes" in pages.stdout and "src_null" in pages.stdout
 
@@ -251,11 +252,11 @@ def wbd_table(name: str, code: str = "TST.IND.ZS") -> str:
 
 FAILURES = {
     # the whole ingest, run from the re-read registry, fails
-    "ingest": "import analysis.ingest as i\n"
+    "ingest": "import analysis.data.ingest as i\n"
               "def boom(entries): raise DataError('data/raw/x.csv', 'injected')\n"
               "i.build = boom",
     # the temporary registry does not read back
-    "reload": "import analysis.registry as r\nreal = r.load\n"
+    "reload": "import analysis.data.registry as r\nreal = r.load\n"
               "r.load = lambda path=r.REGISTRY: real(path) if path == r.REGISTRY else (_ for _ in ()).throw("
               "DataError(path, 'injected'))",
     # the atomic rename of the registry fails
@@ -265,11 +266,11 @@ FAILURES = {
               "    return real(a, b)\n"
               "os.replace = rep",
     # Ctrl-C while the ingest runs
-    "interrupt": "import analysis.ingest as i\n"
+    "interrupt": "import analysis.data.ingest as i\n"
                  "def boom(entries): raise KeyboardInterrupt\n"
                  "i.build = boom",
     # a read-back that differs from what was meant to be written
-    "differs": "import analysis.registry as r\nreal = r.load\n"
+    "differs": "import analysis.data.registry as r\nreal = r.load\n"
                "def load(path=r.REGISTRY):\n"
                "    e = real(path)\n"
                "    if path != r.REGISTRY: e[-1]['title'] = 'changed'\n"
@@ -283,7 +284,7 @@ def test_any_failure_while_adding_leaves_data_unchanged(repo_copy, tmp_path, fai
     f1, f2 = tidy_file(tmp_path / "one.csv", 71), tidy_file(tmp_path / "two.csv", 72)
     before = snapshot(repo_copy / "data")
     code = ("from analysis.errors import DataError\n" + FAILURES[failure] + "\n"
-            "import analysis.adddata as a, sys\n"
+            "import analysis.data.adddata as a, sys\n"
             f"sys.exit(a.main([{str(f1)!r}, {str(f2)!r}]))\n")
     r = py(repo_copy, code)
     assert r.returncode != 0
@@ -353,7 +354,7 @@ def test_zip_registers_with_its_metadata_and_the_build_reproduces(repo_copy, tmp
     assert e["publisher"] == f"World Bank, World Development Indicators (source: {wbd.ORG})"
     assert wbd.NOTE in e["notes"] and "regions and income groups) is not used" in e["notes"]
     assert e["released"] == "2023-03-01"
-    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True,
+    ing = subprocess.run([sys.executable, "-m", "analysis.data.ingest"], cwd=repo_copy, capture_output=True, text=True,
                          env=env_for(repo_copy))
     assert ing.returncode == 0, ing.stderr
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
@@ -369,7 +370,7 @@ def test_excel_registers(repo_copy, tmp_path, write):
     assert e["reader"] == "wb_excel" and e["file"] == f"raw/{x.name}" and wbd.NOTE in e["notes"]
     assert (repo_copy / "data" / e["file"]).read_bytes() == x.read_bytes()
     assert 'states no licence' in r.stdout and e["licence"] == adddata.NO_LICENCE
-    ing = subprocess.run([sys.executable, "-m", "analysis.ingest"], cwd=repo_copy, capture_output=True, text=True,
+    ing = subprocess.run([sys.executable, "-m", "analysis.data.ingest"], cwd=repo_copy, capture_output=True, text=True,
                          env=env_for(repo_copy))
     assert ing.returncode == 0, ing.stderr
 
@@ -523,8 +524,8 @@ def minimal_project(folder: Path) -> None:
     the build backend, and the package to install (pyproject.toml, __init__)."""
     shutil.copy(ROOT / "Makefile", folder / "Makefile")
     shutil.copy(ROOT / "pyproject.toml", folder / "pyproject.toml")
-    (folder / "analysis").mkdir(exist_ok=True)
-    for name in ("buildlock.py", "__init__.py"):
+    (folder / "analysis" / "book").mkdir(parents=True, exist_ok=True)
+    for name in ("book/buildlock.py", "book/__init__.py", "__init__.py"):
         shutil.copy(ROOT / "analysis" / name, folder / "analysis" / name)
     (folder / "README.md").write_text("", encoding="utf-8")
     pins = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()

@@ -1,6 +1,6 @@
 """`analysis` is an installed package (pyproject.toml, editable, into .venv):
 nothing sets the module search path, any process of the venv imports this
-checkout's code wherever it runs, and a repository copy (analysis.repocopy)
+checkout's code wherever it runs, and a repository copy (analysis.book.repocopy)
 imports its own."""
 import importlib.metadata
 import subprocess
@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 import analysis
-from analysis import repocopy
+from analysis.book import repocopy
 from analysis.paths import ROOT
 
 # spelled in two halves, so that this file does not match itself

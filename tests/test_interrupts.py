@@ -27,7 +27,7 @@ import psutil
 import pytest
 from PIL import Image
 
-from analysis import repocopy
+from analysis.book import repocopy
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]  # several builds of a repository copy
 

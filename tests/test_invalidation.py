@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import codegraph, config, statements
+from analysis import codegraph
+from analysis import config
+from analysis.report import statements
 from hostile import copy_repo
 
 pytestmark = pytest.mark.timeout(900)
@@ -41,11 +43,11 @@ def repo(tmp_path_factory):
 
 
 def test_a_module_no_chapter_imports_re_executes_nothing(repo):
-    assert "analysis.pdf" not in codegraph.closure(["analysis.chapter", "analysis.run"])[0]
-    with open(repo / "analysis" / "pdf.py", "a", encoding="utf-8") as f:
+    assert "analysis.book.pdf" not in codegraph.closure(["analysis.report.chapter", "analysis.book.notebooks"])[0]
+    with open(repo / "analysis" / "book" / "pdf.py", "a", encoding="utf-8") as f:
         f.write("\n# a comment\n")
     out = snakemake(repo, "outputs")
-    assert "executed in" not in out and "analysis.docs" not in out and "--fingerprints" not in out, out
+    assert "executed in" not in out and "analysis.report.generate" not in out and "--fingerprints" not in out, out
 
 
 def test_a_pin_no_chapter_uses_re_executes_nothing(repo):

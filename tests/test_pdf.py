@@ -11,7 +11,9 @@ import subprocess
 import nbformat
 import pytest
 
-from analysis import __version__, cite, config, pdf
+from analysis import __version__, config
+from analysis.report import cite
+from analysis.book import pdf
 from analysis.paths import BOOK
 from layers import requires
 

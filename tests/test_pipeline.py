@@ -3,7 +3,7 @@ copy of the repository (its own data/processed, _build and book/): ingest →
 audit → one chapter, through the Snakefile's rules. Each step's output is what
 the repository holds (the steps are deterministic), and the chapter is an
 executed notebook with its figures, no error, and the only notebook executed. The copy has
-a venv of its own (analysis/repocopy.py): the kernels import the copy's code."""
+a venv of its own (analysis/book/repocopy.py): the kernels import the copy's code."""
 import os
 import re
 import subprocess
@@ -43,7 +43,7 @@ def test_ingest_then_audit_give_the_committed_tables(repo):
     for name in ("indicators.csv", "audit.csv"):
         (repo / "data" / "processed" / name).unlink()
     out = snakemake(repo, "audit")
-    assert out.index("analysis.ingest") < out.index("analysis.audit"), out
+    assert out.index("analysis.data.ingest") < out.index("analysis.ledger.audit"), out
     for name in ("indicators.csv", "audit.csv", "targets.csv"):
         assert (repo / "data" / "processed" / name).read_bytes() == (ROOT / "data" / "processed" / name).read_bytes(), \
             f"data/processed/{name} differs from the repository's"
@@ -68,5 +68,5 @@ def test_a_kernel_runs_the_copy_s_code(repo):
     """A kernel started the standard way (``python -m ipykernel_launcher``, its
     working directory not an import root) imports the copy's analysis package
     from the copy's venv: the figures land in the copy's book, not in this checkout's."""
-    _step(repo, str(repo / ".venv" / "bin" / "python"), "-m", "analysis.run", "--job", "countries/KGZ")
+    _step(repo, str(repo / ".venv" / "bin" / "python"), "-m", "analysis.book.notebooks", "--job", "countries/KGZ")
     assert {p.suffix for p in (repo / "book" / "figures" / "KGZ").iterdir()} >= {".png", ".svg", ".csv"}

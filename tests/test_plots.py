@@ -6,7 +6,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from analysis import config, indicators, plots  # noqa: E402
+from analysis import config
+from analysis.data import indicators
+from analysis.report import plots  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +111,7 @@ def test_chapters_draw_without_pyplot_or_seaborn():
     import subprocess
     import sys
 
-    code = ("import sys; from analysis import chapter, indicators, plots; plots.setup(); "
+    code = ("import sys; from analysis.data import indicators; from analysis.report import chapter, plots; plots.setup(); "
             "df = indicators.with_derived(indicators.load()); plots.compare(df, 'IT.NET.USER.ZS', 'KAZ'); "
             "print(sorted(m for m in ('matplotlib.pyplot', 'seaborn', 'pandera') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -3,10 +3,11 @@
 of the HTML (one search box, a favicon, "Table 6.7" kept together)."""
 import re
 
-import pandas as pd
 import pytest
 
-from analysis import config, indicators, summary
+from analysis import config
+from analysis.data import indicators
+from analysis.report import summary
 from analysis.paths import BUILD, ROOT
 from layers import requires
 
@@ -127,7 +128,7 @@ def test_each_verdict_says_only_what_its_chapter_argues(iso3):
 
 
 def test_a_verdict_citing_a_row_its_chapter_does_not_fails_the_lint(monkeypatch, tmp_path):
-    from analysis import statements
+    from analysis.report import statements
 
     for f in statements.text_dir("TJK").iterdir():
         (tmp_path / f.name).write_text(f.read_text(encoding="utf-8"), encoding="utf-8")

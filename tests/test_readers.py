@@ -3,7 +3,7 @@ import csv
 
 import pytest
 
-from analysis import readers
+from analysis.data import readers
 from analysis.errors import DataError
 from analysis.paths import RAW
 

@@ -10,7 +10,8 @@ import subprocess
 import nbformat
 import pytest
 
-from analysis import chapter, paths
+from analysis.report import chapter
+from analysis import paths
 from analysis.paths import BOOK, ROOT
 from hostile import copy_repo
 from layers import requires

@@ -5,7 +5,9 @@ import sys
 
 import pytest
 
-from analysis import chapter, indicators, plots, publish, run, statements
+from analysis.report import chapter, plots, statements
+from analysis.data import indicators
+from analysis.book import publish, notebooks
 from analysis.paths import BUILD, ROOT
 from layers import requires
 
@@ -41,39 +43,39 @@ def test_china_rows_feed_every_chapter():
 
 
 def test_fingerprint_covers_template_parameters_package_and_data():
-    job = run.jobs()[0]
-    fp = run.fingerprint(job)
+    job = notebooks.jobs()[0]
+    fp = notebooks.fingerprint(job)
     assert set(fp) == {"template", "checks", "parameters", "placeholders", "package", "data"}
-    assert fp == run.fingerprint(job)  # deterministic
+    assert fp == notebooks.fingerprint(job)  # deterministic
 
 
 def test_another_country_s_change_reaches_a_chapter_only_through_what_its_text_says(monkeypatch):
     """Uzbekistan's text ranks the region on internet use: Tajikistan's latest
     value, moved to the top, changes what it says (its fingerprint changes);
     Tajikistan's value of 2001, which none of its checks reads, does not."""
-    job = next(j for j in run.jobs() if j.name == "countries/UZB")
-    df = run._table()
-    before = run.data_hash(job)
+    job = next(j for j in notebooks.jobs() if j.name == "countries/UZB")
+    df = notebooks._table()
+    before = notebooks.data_hash(job)
     tjk = df[(df.country_iso3 == "TJK") & (df.indicator == "IT.NET.USER.ZS")]
     latest, old = tjk["year"].max(), 2001
     assert old in set(tjk["year"]) and "IT.NET.USER.ZS" in statements.indicators_used("UZB")
     for year, value, changes in ((old, 0.01, False), (latest, 99.0, True)):
         moved = bump(df, "TJK", "IT.NET.USER.ZS", year, value)
-        monkeypatch.setattr(run, "_table", lambda: moved)
-        assert (run.data_hash(job) != before) == changes, year
+        monkeypatch.setattr(notebooks, "_table", lambda: moved)
+        assert (notebooks.data_hash(job) != before) == changes, year
 
 
 def test_fingerprint_files_are_rewritten_only_when_they_change(tmp_path, monkeypatch):
     """Snakemake compares modification times: an unchanged fingerprint keeps its file untouched."""
-    monkeypatch.setattr(run, "FINGERPRINTS", tmp_path)
-    assert sorted(run.write_fingerprints()) == sorted(j.name for j in run.jobs())
-    kaz = run.fingerprint_file(next(j for j in run.jobs() if j.name == "countries/KAZ"))
+    monkeypatch.setattr(notebooks, "FINGERPRINTS", tmp_path)
+    assert sorted(notebooks.write_fingerprints()) == sorted(j.name for j in notebooks.jobs())
+    kaz = notebooks.fingerprint_file(next(j for j in notebooks.jobs() if j.name == "countries/KAZ"))
     assert kaz == tmp_path / "countries" / "KAZ.json"
     os.utime(kaz, ns=(1, 1))
-    assert run.write_fingerprints() == []
+    assert notebooks.write_fingerprints() == []
     assert kaz.stat().st_mtime_ns == 1
     kaz.write_text("{}")
-    assert run.write_fingerprints() == ["countries/KAZ"]
+    assert notebooks.write_fingerprints() == ["countries/KAZ"]
 
 
 @requires(BUILD / "stamps" / "html", "book")
@@ -106,12 +108,12 @@ def test_execution_is_deterministic(tmp_path):
     durations or random cell ids), so a parallel run equals a serial one."""
     import dataclasses
 
-    job = next(j for j in run.jobs() if j.name == "countries/KGZ")
+    job = next(j for j in notebooks.jobs() if j.name == "countries/KGZ")
     outputs = []
     for i in range(2):
         out = tmp_path / str(i) / "KGZ.ipynb"
         out.parent.mkdir()
-        assert run.execute(dataclasses.replace(job, output=out)) > 0
+        assert notebooks.execute(dataclasses.replace(job, output=out)) > 0
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b'"id": "injected-parameters"' in outputs[0]

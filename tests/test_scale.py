@@ -8,7 +8,9 @@ import time
 import pandas as pd
 import pytest
 
-from analysis import config, coverage, docs, ingest, paths, readers, registry
+from analysis import config, paths
+from analysis.report import coverage, generate
+from analysis.data import ingest, readers, registry
 from analysis.errors import DataError
 from benchmarks import synthetic
 
@@ -22,12 +24,12 @@ def _pipeline(path, tmp, monkeypatch) -> dict[str, str]:
     result = ingest.build([_entry(path)])
     cat = tmp / f"catalog-{path.stem}.csv"
     result.catalog.to_csv(cat, index=False, lineterminator="\n")
-    monkeypatch.setattr(docs, "load", lambda: result.table)
-    monkeypatch.setattr(docs, "CATALOG_CSV", cat)
+    monkeypatch.setattr(generate, "load", lambda: result.table)
+    monkeypatch.setattr(generate, "CATALOG_CSV", cat)
     monkeypatch.setattr(paths, "CATALOG_CSV", cat)
     m = coverage.matrix(result.table)
-    return {"dictionary": docs.dictionary_markdown(), "coverage": docs.coverage_markdown(),
-            "gaps": docs.gaps_markdown(result.table), "matrix": coverage.markdown(m),
+    return {"dictionary": generate.dictionary_markdown(), "coverage": generate.coverage_markdown(),
+            "gaps": generate.gaps_markdown(result.table), "matrix": coverage.markdown(m),
             "table": result.table}
 
 
@@ -81,7 +83,7 @@ def test_a_few_further_indicators_are_still_listed_one_by_one(tmp_path, monkeypa
     path = synthetic.write(tmp_path / "s20.csv", 20)
     pages = _pipeline(path, tmp_path, monkeypatch)
     further = sorted(set(pages["table"]["indicator"]) - set(config.indicator_meta()))
-    assert 0 < len(further) <= docs.GROUP_ABOVE
+    assert 0 < len(further) <= generate.GROUP_ABOVE
     assert "{dropdown}" not in pages["dictionary"] and "### " not in pages["dictionary"].split("Further")[1]
     for code in further:
         assert f"| `{code}` |" in pages["coverage"]
@@ -133,7 +135,7 @@ def test_topics_come_from_the_code_prefix():
 
 
 def test_chapters_read_only_the_indicators_the_book_describes(tmp_path):
-    from analysis import indicators
+    from analysis.data import indicators
 
     path = synthetic.write(tmp_path / "s.csv", 40)
     table = ingest.build([_entry(path)]).table

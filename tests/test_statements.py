@@ -1,11 +1,15 @@
 """Prose that knows when it is wrong: the values, checks and texts of the
-chapters' arguments (analysis/statements.py, analysis/texts/)."""
+chapters' arguments (analysis/report/statements.py, analysis/texts/)."""
 import json
 
 import pandas as pd
 import pytest
 
-from analysis import config, frameworks, indicators, run, statements
+from analysis import config
+from analysis.report import frameworks
+from analysis.data import indicators
+from analysis.book import notebooks
+from analysis.report import statements
 from analysis.errors import DataError
 from layers import requires
 
@@ -147,20 +151,20 @@ def test_report_lists_each_failed_statement_with_its_sentence(df):
 
 
 def test_a_chapter_reexecutes_when_another_country_changes_what_its_checks_rank(df, monkeypatch):
-    job = next(j for j in run.jobs() if j.name == "countries/CHN")
-    monkeypatch.setattr(run, "_table", lambda: df)
-    before = run.data_hash(job)
+    job = next(j for j in notebooks.jobs() if j.name == "countries/CHN")
+    monkeypatch.setattr(notebooks, "_table", lambda: df)
+    before = notebooks.data_hash(job)
     other = df.copy()
     i = other.index[(other["country_iso3"] == "KGZ") & (other["indicator"] == "IT.NET.USER.ZS")][-1]
     other.loc[i, "value"] += 1.0
-    monkeypatch.setattr(run, "_table", lambda: other)
-    assert run.data_hash(job) != before
+    monkeypatch.setattr(notebooks, "_table", lambda: other)
+    assert notebooks.data_hash(job) != before
 
 
 def test_texts_are_inlined_by_the_runner():
-    job = next(j for j in run.jobs() if j.name == "countries/CHN")
+    job = next(j for j in notebooks.jobs() if j.name == "countries/CHN")
     assert job.template.name == "china.ipynb"
-    src = "\n".join(c.source for c in run.render_template(job).cells if c.cell_type == "markdown")
+    src = "\n".join(c.source for c in notebooks.render_template(job).cells if c.cell_type == "markdown")
     assert "{{text:" not in src and "{glue:md}`s_bb_above_kaz`" in src
 
 

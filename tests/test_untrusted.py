@@ -18,7 +18,7 @@ import yaml
 
 from analysis import untrusted
 from analysis.errors import DataError
-from analysis.readers import READERS
+from analysis.data.readers import READERS
 from layers import requires
 
 from hostile import (CODES, HOSTILE, HOSTILE_FILE_NAME, REFUSED, ROOT, as_sphinx_shows, book_names, straight_quotes,
@@ -291,7 +291,7 @@ def hostile_repo(tmp_path):
     src = tmp_path / HOSTILE_FILE_NAME
     src.write_text(wb_wide_file(), encoding="utf-8")
     env = dict(os.environ)  # run in dst: `python -m` imports dst's analysis package
-    for cmd in (["-m", "analysis.adddata", str(src)], ["-m", "analysis.ingest"]):
+    for cmd in (["-m", "analysis.data.adddata", str(src)], ["-m", "analysis.data.ingest"]):
         r = subprocess.run([sys.executable, *cmd], cwd=dst, capture_output=True, text=True, env=env)
         assert r.returncode == 0, r.stderr
     return dst, env
@@ -310,9 +310,10 @@ def test_generated_pages_show_hostile_text_literally(myst, hostile_repo):
     import sys
 
     dst, env = hostile_repo
-    code = ("import json; from analysis import docs, coverage, indicators; "
-            "print(json.dumps({'sources': docs.sources_markdown(), 'dictionary': docs.dictionary_markdown(), "
-            "'coverage': docs.coverage_markdown(), 'gaps': docs.gaps_markdown(), 'replaced': docs.replaced_markdown(), "
+    code = ("import json; from analysis.report import coverage, generate; from analysis.data import indicators; "
+            "print(json.dumps({'sources': generate.sources_markdown(), 'dictionary': generate.dictionary_markdown(), "
+            "'coverage': generate.coverage_markdown(), 'gaps': generate.gaps_markdown(), "
+            "'replaced': generate.replaced_markdown(), "
             "'matrix': coverage.markdown(coverage.matrix(indicators.load()))}))")
     r = subprocess.run([sys.executable, "-c", code], cwd=dst, capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr

@@ -1,9 +1,9 @@
-"""analysis/workflow.py: Snakemake's book-keeping is kept off the screen, and
+"""analysis/book/workflow.py: Snakemake's book-keeping is kept off the screen, and
 everything else (what the steps print, an error of Snakemake itself) is shown."""
 import subprocess
 import sys
 
-from analysis import workflow
+from analysis.book import workflow
 
 
 def kept(text: str) -> str:
@@ -18,7 +18,7 @@ Provided cores: 2
 Rules claiming more threads will be scaled down.
 Select jobs to execute...
 Execute 1 jobs...
-.venv/bin/python -m analysis.ingest
+.venv/bin/python -m analysis.data.ingest
 ingest: 2903 values, 28 indicators, 6 countries, 98 replaced → indicators.csv
 Touching output file /repo/_build/stamps/ingest.
 Updating checkpoint dependencies.
@@ -27,7 +27,7 @@ Nothing to be done (all requested files are present and up to date).
 Complete log(s): /repo/.snakemake/log/2026-12-03T134356.162686.snakemake.log
 Elapsed time: 0:00:00.425516
 """
-    assert kept(out) == (".venv/bin/python -m analysis.ingest\n"
+    assert kept(out) == (".venv/bin/python -m analysis.data.ingest\n"
                          "ingest: 2903 values, 28 indicators, 6 countries, 98 replaced → indicators.csv\n")
 
 
@@ -35,7 +35,7 @@ def test_a_failed_job_leaves_only_its_own_error():
     err = """error: data/raw/x.csv: row 3, column "Value": non-numeric value 'abc' where a number is expected
 RuleException:
 CalledProcessError in file "/repo/Snakefile", line 86:
-Command 'set -euo pipefail;  echo '.venv/bin/python -m analysis.ingest'; .venv/bin/python -m analysis.ingest' returned non-zero exit status 1.
+Command 'set -euo pipefail;  echo '.venv/bin/python -m analysis.data.ingest'; .venv/bin/python -m analysis.data.ingest' returned non-zero exit status 1.
 Shutting down, this might take some time.
 Exiting because a job execution failed. Look above for error messages
 --keep-incomplete mode is set, so incomplete output files and shadow directories of failed jobs are not removed.
@@ -60,7 +60,7 @@ TokenError:
 
 def test_the_status_and_the_errors_are_snakemake_s(tmp_path):
     (tmp_path / "Snakefile").write_text('rule a:\n    output: "a.txt"\n    shell: "echo made; touch {output}"\n')
-    run = lambda *args: subprocess.run([sys.executable, "-m", "analysis.workflow", *args, "--cores", "1"],
+    run = lambda *args: subprocess.run([sys.executable, "-m", "analysis.book.workflow", *args, "--cores", "1"],
                                        capture_output=True, text=True, cwd=tmp_path)
     ok = run("a.txt")
     assert ok.returncode == 0 and ok.stdout == "made\n" and ok.stderr == "", ok

@@ -16,7 +16,7 @@ import zipfile
 from pathlib import Path
 
 from analysis.paths import RAW
-from analysis.readers import rows_of
+from analysis.data.readers import rows_of
 
 REAL = RAW / "wb_wdi_API_IT.CEL.SETS.P2_DS2_en_csv_v2_4903391__adeelriasat.csv"
 BASE = "API_IT.CEL.SETS.P2_DS2_en_csv_v2_4903391"
