@@ -131,7 +131,7 @@ def repo(tmp_path_factory):
 def test_ctrl_c_at_every_stage_then_a_plain_build_completes(repo):
     # 1. during ingest (a cold copy: the venv exists, nothing is built yet)
     make = Make(repo, "book")
-    make.wait_for(r"analysis\.ingest")
+    make.wait_for(r"analysis\.data\.ingest")
     time.sleep(0.3)
     assert_stopped_cleanly(make.interrupt(), make)
 
@@ -144,7 +144,7 @@ def test_ctrl_c_at_every_stage_then_a_plain_build_completes(repo):
 
     # 3. during the Sphinx build (the first one of this copy: several seconds)
     make = Make(repo, "book")
-    make.wait_for(r"analysis\.publish")
+    make.wait_for(r"analysis\.book\.publish")
     time.sleep(2.0)
     assert_stopped_cleanly(make.interrupt(), make)
     assert not (repo / "_build" / "html").exists()  # no book yet, and no half of one
@@ -166,7 +166,7 @@ def test_ctrl_c_at_every_stage_then_a_plain_build_completes(repo):
 
 def test_two_builds_at_once_one_waits_and_both_succeed(repo):
     first = Make(repo, "book", "FORCE=1")
-    first.wait_for(r"analysis\.ingest|\.venv/bin/python")
+    first.wait_for(r"analysis\.data\.ingest|\.venv/bin/python")
     second = Make(repo, "book")
     assert first.finish() == 0, first.output[-5000:]
     assert second.finish() == 0, second.output[-5000:]
