@@ -1,7 +1,7 @@
 # Silk Road Digital: the whole pipeline, declared once.
 #
 #   data/raw + data/sources.yml ──ingest──▶ data/processed/indicators.csv ...
-#   data/ledger + processed ──────audit───▶ data/processed/audit.csv, targets.csv
+#   the papers' ledger + processed ──audit──▶ data/processed/audit.csv, targets.csv
 #   everything a notebook reads ──fingerprints (checkpoint)──▶ _build/fingerprints/<job>.json
 #   fingerprint ──chapter (one per country) / regional──▶ book/countries/<ISO3>.ipynb, book/regional.ipynb
 #   data + texts ─────────────────docs, statements─▶ book/_generated/*.md
@@ -17,11 +17,12 @@
 #   imports (analysis/codegraph.py) and the pins (requirements.txt);
 # - a notebook's input is its fingerprint, a file holding the hash of its
 #   template and texts, parameters, the code it runs with the pins of the
-#   libraries that code imports, and the rows of data it shows. The
-#   fingerprints are rewritten only where they changed, and the checkpoint
-#   makes Snakemake look at them after they were computed: a change that
-#   touches one country's rows re-executes that chapter (and the regional
-#   overview, which aggregates all), nothing else.
+#   libraries that code imports, the rows of data it shows and what its
+#   text's checks make of the data. The fingerprints are rewritten only where
+#   they changed, and the checkpoint makes Snakemake look at them after they
+#   were computed: a change to one country's data re-executes that chapter
+#   (and the regional overview, which aggregates all), and another chapter
+#   only if it changes what that chapter's text says.
 # Steps that write many files (or publish a folder atomically) declare a
 # stamp in _build/stamps/ as their output; a stamp is dropped when what it
 # stands for is missing, so deleting _build/html (say) rebuilds it.
@@ -29,11 +30,10 @@ import os
 import sys
 from pathlib import Path
 
-from analysis import config as countries
-from analysis import codegraph
+from analysis import codegraph, config as countries
 from analysis.book import notebooks
-from analysis.digests import files
 from analysis.book.pdf import BOOK_PDF, COUNTRY_DIR
+from analysis.digests import files
 from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, RAW, REGISTRY,
                             REPLACED_CSV, ROOT)
 

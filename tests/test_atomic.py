@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from analysis import atomic
-from analysis.report import plots
 from analysis.book import publish
 from analysis.paths import ROOT
+from analysis.report import plots
 
 LOCK = ROOT / "analysis" / "book" / "buildlock.py"
 

@@ -4,9 +4,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.ledger import audit, claims
 from analysis.data import indicators
 from analysis.errors import DataError
+from analysis.ledger import audit, claims
 
 SNAPSHOT = Path(__file__).with_name("audit_verdicts.csv")
 

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from analysis.report import chapter
 from analysis import config
 from analysis.data import indicators
+from analysis.report import chapter
 from layers import requires
 from analysis.paths import BUILD
 

@@ -27,10 +27,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.report import chapter, plots
 from analysis import config
 from analysis.data import indicators
 from analysis.paths import BUILD, ROOT
+from analysis.report import chapter, plots
 from layers import requires
 
 HTML = BUILD / "html"

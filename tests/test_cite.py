@@ -18,9 +18,9 @@ from layers import requires
 from pybtex.database import parse_string
 
 from analysis import __version__, config
-from analysis.report import cite
 from analysis.book import system_deps
 from analysis.paths import BOOK, BUILD, ROOT, TEMPLATES
+from analysis.report import cite
 
 @pytest.fixture(scope="module")
 def cff():

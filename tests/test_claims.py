@@ -4,8 +4,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis.ledger import claims
 from analysis.errors import DataError
+from analysis.ledger import claims
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from analysis.report import chapter, ledger_pages
 from analysis import config
 from analysis.data import indicators
 from analysis.paths import BOOK
+from analysis.report import chapter, ledger_pages
 from layers import requires
 
 

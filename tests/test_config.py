@@ -3,9 +3,9 @@ import pytest
 import yaml
 
 from analysis import config
-from analysis.report import toc
 from analysis.book import notebooks
 from analysis.paths import COUNTRIES_YML, INDICATORS_YML, TOPICS_YML
+from analysis.report import toc
 
 
 def test_toc_is_generated_from_countries_yml():

@@ -2,10 +2,10 @@
 import pandas as pd
 import pytest
 
-from analysis.report import frameworks
-from analysis.ledger import audit, claims
 from analysis import config
 from analysis.data import indicators
+from analysis.ledger import audit, claims
+from analysis.report import frameworks
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.report import geo
 from analysis.data import indicators
 from analysis.errors import DataError
 from analysis.paths import DATA
+from analysis.report import geo
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.data import adddata, readers, registry
 from analysis.book import repocopy
+from analysis.data import adddata, readers, registry
 from analysis.errors import DataError
 from analysis.paths import ROOT
 from tests import wb_downloads as wbd

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import codegraph
-from analysis import config
+from analysis import codegraph, config
 from analysis.report import statements
 from hostile import copy_repo
 

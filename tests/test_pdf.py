@@ -12,9 +12,9 @@ import nbformat
 import pytest
 
 from analysis import __version__, config
-from analysis.report import cite
 from analysis.book import pdf
 from analysis.paths import BOOK
+from analysis.report import cite
 from layers import requires
 
 BOOK_PDF = pdf.BOOK_PDF

@@ -7,8 +7,8 @@ import pytest
 
 from analysis import config
 from analysis.data import indicators
-from analysis.report import summary
 from analysis.paths import BUILD, ROOT
+from analysis.report import summary
 from layers import requires
 
 HTML = BUILD / "html"

@@ -1,9 +1,9 @@
 """The generated parts of the written chapters: the introduction's key findings."""
 import pytest
 
-from analysis.ledger import audit
 from analysis import config
 from analysis.data import indicators
+from analysis.ledger import audit
 from analysis.report import ledger_pages
 
 

@@ -10,9 +10,9 @@ import subprocess
 import nbformat
 import pytest
 
-from analysis.report import chapter
 from analysis import paths
 from analysis.paths import BOOK, ROOT
+from analysis.report import chapter
 from hostile import copy_repo
 from layers import requires
 

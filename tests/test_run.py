@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from analysis.report import chapter, plots, statements
+from analysis.book import notebooks, publish
 from analysis.data import indicators
-from analysis.book import publish, notebooks
 from analysis.paths import BUILD, ROOT
+from analysis.report import chapter, plots, statements
 from layers import requires
 
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import config, paths
-from analysis.report import coverage, generate
 from analysis.data import ingest, readers, registry
 from analysis.errors import DataError
+from analysis.report import coverage, generate
 from benchmarks import synthetic
 
 

@@ -6,11 +6,10 @@ import pandas as pd
 import pytest
 
 from analysis import config
-from analysis.report import frameworks
-from analysis.data import indicators
 from analysis.book import notebooks
-from analysis.report import statements
+from analysis.data import indicators
 from analysis.errors import DataError
+from analysis.report import frameworks, statements
 from layers import requires
 
 TEXT_COUNTRIES = [c.iso3 for c in config.countries() if (statements.text_dir(c.iso3) / "values.yml").exists()]

@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from analysis import untrusted
-from analysis.errors import DataError
 from analysis.data.readers import READERS
+from analysis.errors import DataError
 from layers import requires
 
 from hostile import (CODES, HOSTILE, HOSTILE_FILE_NAME, REFUSED, ROOT, as_sphinx_shows, book_names, straight_quotes,

@@ -15,8 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from analysis.paths import RAW
 from analysis.data.readers import rows_of
+from analysis.paths import RAW
 
 REAL = RAW / "wb_wdi_API_IT.CEL.SETS.P2_DS2_en_csv_v2_4903391__adeelriasat.csv"
 BASE = "API_IT.CEL.SETS.P2_DS2_en_csv_v2_4903391"

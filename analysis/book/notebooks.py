@@ -10,8 +10,8 @@ module does one job at a time:
 
 A notebook's fingerprint holds what its output depends on: its template with
 the chapter's texts, its parameters, the code it runs (the modules its template
-imports, with their libraries' pins: see analysis/codegraph.py) and the rows of
-data it reads. The Snakefile's chapter rules take the fingerprint files as
+imports, with their libraries' pins: see analysis/codegraph.py), the rows of
+data it shows and what its text's checks make of the data. The Snakefile's chapter rules take the fingerprint files as
 input: a file is rewritten only when its content changes, so a chapter
 re-executes exactly when something it depends on changed.
 
@@ -130,8 +130,7 @@ def data_hash(job: Job) -> str:
     if "country" not in job.parameters:  # the regional overview: all data, and the map's outlines (by their sha256)
         from analysis.report.geo import GEO_REGISTRY
         return _sha(INDICATORS_CSV.read_bytes() + GEO_REGISTRY.read_bytes())
-    from analysis.report import chapter, statements
-    from analysis.report import frameworks
+    from analysis.report import chapter, frameworks, statements
     df = _table()
     iso3 = job.parameters["country"]
     # the text's checks rank and compare across countries: not the rows they read

@@ -29,11 +29,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis import atomic
-from analysis.report import cite
-from analysis import config
+from analysis import atomic, config
 from analysis.book import system_deps
 from analysis.paths import BUILD, ROOT
+from analysis.report import cite
 
 LATEX = BUILD / "latex"
 PDF_DIR = BUILD / "pdf"

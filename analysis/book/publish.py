@@ -41,6 +41,8 @@ HTML = BUILD / "html"
 WORK = BUILD / ".work"
 STAGING = BUILD / ".staging"
 INCOMPLETE = WORK / ".incomplete"
+
+
 def _show(path: Path) -> str:
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 

@@ -39,9 +39,9 @@ import sys
 from pathlib import Path
 
 from analysis.data import ingest, registry
+from analysis.data.readers import API_TABLE, READERS, metadata_kind, not_data, sniff_reader, wb_folder_metadata
 from analysis.errors import DataError, _display_path, clip
 from analysis.paths import DATA, REGISTRY
-from analysis.data.readers import API_TABLE, READERS, metadata_kind, not_data, sniff_reader, wb_folder_metadata
 
 SUFFIXES = (".csv", ".txt", ".zip", ".xlsx", ".xls")
 UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

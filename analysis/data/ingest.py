@@ -18,12 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic
-from analysis import config
+from analysis import atomic, config
 from analysis.data import registry, schema
+from analysis.data.readers import READERS
 from analysis.errors import DataError, clip
 from analysis.paths import CATALOG_CSV, INDICATORS_CSV, REPLACED_CSV
-from analysis.data.readers import READERS
 from analysis.untrusted import csv_frame
 
 OUT_COLUMNS = ["country_iso3", "indicator", "year", "value", "unit", "source_id"]

@@ -25,11 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import atomic
-from analysis.ledger import claims as ledger
-from analysis import config
+from analysis import atomic, config
 from analysis.data import indicators, ingest
 from analysis.errors import DataError
+from analysis.ledger import claims as ledger
 from analysis.paths import BOOK, DATA, PROCESSED
 
 AUDIT_CSV = PROCESSED / "audit.csv"

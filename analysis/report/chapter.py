@@ -12,8 +12,8 @@ import pandas as pd
 
 from analysis import config
 from analysis.data import registry
-from analysis.untrusted import markup_cell, md_with_code
 from analysis.data.indicators import MEDIAN, change, higher_is_better, label_of, latest, regional_median, regional_rank
+from analysis.untrusted import markup_cell, md_with_code
 
 
 @dataclass(frozen=True)
@@ -244,8 +244,8 @@ def figures(df: pd.DataFrame, iso3: str, outdir=None):
     the CSV of exactly the plotted numbers under ``book/figures/<ISO3>/``. The
     image shown (and glued) is the saved 200-dpi PNG, drawn again only when
     what it is drawn from changed (``plots.render``)."""
-    from analysis.report import plots
     from analysis.paths import BOOK
+    from analysis.report import plots
 
     outdir = (outdir or BOOK / "figures") / iso3
     for k in KEYS:
@@ -329,9 +329,9 @@ def regional_facts(df: pd.DataFrame) -> dict[str, str]:
 def regional_figures(df: pd.DataFrame, outdir=None):
     """Yield (slug, figure): the latest-year bar chart of each key indicator,
     saved with its data under ``book/figures/regional/``."""
-    from analysis.report import plots
     from analysis.data.indicators import wide
     from analysis.paths import BOOK
+    from analysis.report import plots
 
     outdir = (outdir or BOOK / "figures") / "regional"
     for k in KEYS:
@@ -369,8 +369,8 @@ def reproduce_markdown(df: pd.DataFrame, iso3: str):
 
     from IPython.display import Markdown
 
-    from analysis.paths import INDICATORS_CSV
     from analysis.data.registry import by_id, sha256
+    from analysis.paths import INDICATORS_CSV
 
     used = sorted(inputs(df, iso3).query("source_id != ''")["source_id"].unique())
     files = [(by_id()[s]["file"], by_id()[s]["sha256"]) for s in used if s in by_id()]

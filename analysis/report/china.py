@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import config
-from analysis.report.chapter import KEYS, markdown_table
-from analysis.ledger.claims import BIB_KEY, THEMES_CSV
-from analysis.errors import DataError
 from analysis.data.indicators import latest, wide
+from analysis.errors import DataError
+from analysis.ledger.claims import BIB_KEY, THEMES_CSV
 from analysis.paths import DATA
+from analysis.report.chapter import KEYS, markdown_table
 from analysis.report.statements import MIN_SET, _md_text
 
 PRESENCE_CSV = DATA / "china_presence.csv"

@@ -19,8 +19,7 @@ from functools import lru_cache
 
 import yaml
 
-from analysis import atomic
-from analysis import __version__, config
+from analysis import __version__, atomic, config
 from analysis.paths import GENERATED, ROOT
 
 CFF = ROOT / "CITATION.cff"

@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import atomic
-from analysis import config
+from analysis import atomic, config
 from analysis.data.indicators import load
 from analysis.paths import BOOK, GENERATED
 from analysis.untrusted import mathtext, md, md_code, one_line

@@ -62,9 +62,9 @@ def regional_parts(df: pd.DataFrame, outdir=None) -> list:
     """The figures (saved as PNG, SVG and CSV under ``book/figures/regional/``)."""
     from IPython.display import Markdown
 
+    from analysis.paths import BOOK
     from analysis.report import plots
     from analysis.report.chapter import source_label
-    from analysis.paths import BOOK
 
     out = []
     for slug, code in SERIES:

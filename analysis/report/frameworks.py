@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.ledger import audit, claims
 from analysis import config
 from analysis.data import indicators
 from analysis.data.indicators import latest, regional_median
+from analysis.ledger import audit, claims
 from analysis.untrusted import md_with_code
 
 #: Chapter section → the papers' framework categories it presents. The DSR

@@ -14,9 +14,9 @@ import pandas as pd
 
 from analysis import atomic, config
 from analysis.data import registry, schema
-from analysis.untrusted import md, md_code, md_with_code
 from analysis.data.indicators import load
 from analysis.paths import CATALOG_CSV, GENERATED, REPLACED_CSV
+from analysis.untrusted import md, md_code, md_with_code
 
 
 def preamble_date(entry: dict) -> str | None:

@@ -204,9 +204,9 @@ def map_part(df: pd.DataFrame, indicator: str = "IT.NET.USER.ZS", outdir=None, p
     the CSV of its numbers under ``book/figures/regional/map_<slug>.*``)."""
     from IPython.display import Markdown
 
+    from analysis.paths import BOOK
     from analysis.report import plots
     from analysis.report.chapter import source_label
-    from analysis.paths import BOOK
 
     stem = (outdir or BOOK / "figures") / "regional" / "map_internet"
     plots.render(stem, lambda: figure(df, indicator), map_data(df, indicator), indicator, entries()[0]["sha256"])

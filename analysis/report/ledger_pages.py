@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.report import frameworks
-from analysis.ledger import audit, claims
 from analysis import config
 from analysis.data import indicators
+from analysis.ledger import audit, claims
 from analysis.paths import BOOK
+from analysis.report import frameworks
 from analysis.untrusted import markup_cell, md, md_with_code
 
 FIG_STRATEGIES = BOOK / "figures" / "strategies"

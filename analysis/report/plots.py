@@ -21,8 +21,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analysis import atomic, config
-from analysis.paths import ANALYSIS
 from analysis.data.indicators import MEDIAN, label_of, regional_median, wide
+from analysis.paths import ANALYSIS
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with the common
 # forms of colour-vision deficiency.
@@ -140,8 +140,8 @@ def _code_hash() -> str:
     figure is looked at all is decided by its chapter's or step's own key
     (analysis/codegraph.py), so a change in a module no chapter imports redraws nothing."""
     from analysis import codegraph
-    from analysis.paths import ANALYSIS
     from analysis.digests import digest
+    from analysis.paths import ANALYSIS
     return digest([ANALYSIS], extra=codegraph.distribution_pins(DRAWING_LIBRARIES))
 
 

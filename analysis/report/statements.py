@@ -28,10 +28,10 @@ import pandas as pd
 import yaml
 
 from analysis import atomic, config
-from analysis.errors import DataError
-from analysis.untrusted import markup_cell
 from analysis.data.indicators import label_of, latest, rank_in_year, wide
+from analysis.errors import DataError
 from analysis.paths import ANALYSIS, BUILD, GENERATED
+from analysis.untrusted import markup_cell
 
 TEXTS = ANALYSIS / "texts"
 REPORT_JSON = BUILD / "statements.json"

@@ -408,8 +408,8 @@ def section(df: pd.DataFrame, iso3: str, outdir=None) -> list:
     note on the share where it cannot be read."""
     from IPython.display import Markdown
 
-    from analysis.report import plots
     from analysis.paths import BOOK
+    from analysis.report import plots
 
     stem = (outdir or BOOK / "figures") / iso3 / "trade_china"
     fx = facts(df, iso3)
@@ -508,9 +508,9 @@ def regional_parts(df: pd.DataFrame, outdir=None) -> list:
     """The regional overview's "Trade with China" parts: table, figure, note."""
     from IPython.display import Markdown
 
+    from analysis.paths import BOOK
     from analysis.report import plots
     from analysis.report.chapter import markdown_table
-    from analysis.paths import BOOK
 
     stem = (outdir or BOOK / "figures") / "regional" / "trade_china_share"
     rows = df[df["indicator"].str.startswith("DOTS.EXP.") | df["indicator"].isin([MERCH, GDP])]
