@@ -6,7 +6,8 @@
 #   fingerprint ──chapter (one per country) / regional──▶ book/countries/<ISO3>.ipynb, book/regional.ipynb
 #   data + texts ─────────────────docs, statements─▶ book/_generated/*.md
 #   book/ + notebooks + pages ────html────▶ _build/html         (make book)
-#   the same ─────────────────────pdf─────▶ _build/pdf/silk-road-digital.pdf
+#   the same ─────────────────────latex───▶ _build/latex/silk-road-digital.tex and its figures
+#   the book's LaTeX ─────────────pdf─────▶ _build/pdf/silk-road-digital.pdf      (make pdf)
 #   the book's LaTeX ─────────────offprint (one per country)─▶ _build/pdf/countries/<ISO3>.pdf
 #
 # `make book` and `make pdf` run this file (see the Makefile for the options);
@@ -32,7 +33,7 @@ from pathlib import Path
 
 from analysis import codegraph, config as countries
 from analysis.book import notebooks
-from analysis.book.pdf import BOOK_PDF, COUNTRY_DIR
+from analysis.book.pdf import BOOK_PDF, COUNTRY_DIR, LATEX, NAME
 from analysis.digests import files
 from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, RAW, REGISTRY,
                             REPLACED_CSV, ROOT)
@@ -73,7 +74,7 @@ def data():
 
 # Run where Snakemake runs, also with a cluster profile (profiles/cluster):
 # the notebooks and the offprints are the jobs worth sending to other machines.
-localrules: book, outputs, pdfs, ingest, audit, fingerprints, docs, statements, html, pdf
+localrules: book, outputs, pdfs, ingest, audit, fingerprints, docs, statements, html, latex, pdf
 
 
 wildcard_constraints:
@@ -161,8 +162,17 @@ rule html:
     shell: run("analysis.book.publish", FORCE)
 
 
-rule pdf:
+rule latex:
     input: SOURCES, code("analysis.book.pdf")
+    output: touch(stamp("latex", LATEX / f"{NAME}.tex"))
+    shell: run("analysis.book.pdf", "--latex")
+
+
+# The book's PDF and the offprints are compiled from the same LaTeX, side by
+# side; the book (the longest job) starts first.
+rule pdf:
+    input: rules.latex.output, code("analysis.book.pdf")
+    priority: 1
     output: touch(stamp("pdf", BOOK_PDF))
     shell: run("analysis.book.pdf", "--book")
 
@@ -172,10 +182,10 @@ for c in ISO3:
 
 
 rule offprint:
-    input: rules.pdf.output, code("analysis.book.pdf")
+    input: rules.latex.output, code("analysis.book.pdf")
     output: touch(stamp("offprint-{iso3}"))
     shell: run("analysis.book.pdf", "--offprint", "{wildcards.iso3}")
 
 
 rule pdfs:
-    input: expand(rules.offprint.output, iso3=ISO3)
+    input: rules.pdf.output, expand(rules.offprint.output, iso3=ISO3)

@@ -70,3 +70,13 @@ def test_a_kernel_runs_the_copy_s_code(repo):
     from the copy's venv: the figures land in the copy's book, not in this checkout's."""
     _step(repo, str(repo / ".venv" / "bin" / "python"), "-m", "analysis.book.notebooks", "--job", "countries/KGZ")
     assert {p.suffix for p in (repo / "book" / "figures" / "KGZ").iterdir()} >= {".png", ".svg", ".csv"}
+
+
+def test_the_offprints_are_compiled_beside_the_book_s_pdf(repo):
+    """The book's PDF and each offprint are compiled from the book's LaTeX
+    (rule latex): no offprint waits for the book's PDF, so they run side by side."""
+    dot = _step(repo, str(repo / ".venv" / "bin" / "snakemake"), "pdfs", "--rulegraph", "--nolock", "--quiet", "all")
+    names = dict(re.findall(r"^\s*(\d+)\[label = \"(\w+)\"", dot, flags=re.M))
+    edges = {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)$", dot, flags=re.M)}
+    assert {("latex", "pdf"), ("latex", "offprint"), ("pdf", "pdfs"), ("offprint", "pdfs")} <= edges, edges
+    assert ("pdf", "offprint") not in edges, edges
