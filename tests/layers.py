@@ -54,6 +54,7 @@ MODULES = {
     "test_scale": "unit",
     "test_digests": "unit",
     "test_workflow": "unit",
+    "test_sphinxext": "unit",
     "test_statements": "unit",
     "test_trade": "unit",
     "test_untrusted": "unit",      # its hostile builds use the COPIES fixtures

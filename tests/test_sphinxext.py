@@ -1,0 +1,18 @@
+"""The book's Sphinx extension (analysis/book/sphinxext.py), in process."""
+import pybtex.plugin
+import pytest
+
+from analysis.book import sphinxext
+
+
+def test_the_citations_pybtex_plugins_are_looked_up_once(monkeypatch):
+    """After the extension's set-up, the plain-text backend sphinxcontrib-bibtex
+    asks for at every citation is the entry point's own class, found without
+    scanning the installed distributions again."""
+    expected = {(group, name): next(iter(pybtex.plugin.entry_points(group=group, name=name))).load()
+                for group, name in sphinxext.PYBTEX_PLUGINS}
+    monkeypatch.setattr(pybtex.plugin, "_RUNTIME_PLUGINS", {})
+    sphinxext._pybtex_plugins_once()
+    monkeypatch.setattr(pybtex.plugin, "entry_points", lambda **kw: pytest.fail(f"entry points scanned for {kw}"))
+    for group, name in sphinxext.PYBTEX_PLUGINS:
+        assert pybtex.plugin.find_plugin(group, name) is expected[group, name]
