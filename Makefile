@@ -96,9 +96,10 @@ html book: venv
 	@$(BIN)/python -m analysis.book.workflow html $(SNAKEMAKE_OPTIONS)
 	@echo "book: _build/html/index.html"
 
-# LaTeX (xelatex) through Jupyter Book; installs the Debian TeX packages and fonts
-# when missing (as root; otherwise prints the apt-get command) and fails on any
-# "Missing character" in the LaTeX log; one offprint per country, side by side.
+# The book's LaTeX from Jupyter Book, then the book's PDF and one offprint per
+# country compiled from it side by side (xelatex); installs the Debian TeX
+# packages and fonts when missing (as root; otherwise prints the apt-get
+# command) and fails on any "Missing character" in the LaTeX log.
 # See analysis/book/pdf.py.
 pdf: venv
 	$(PREPARE)

@@ -79,11 +79,18 @@ def name_to_iso3() -> dict[str, str]:
     return table
 
 
+def read_yaml(text: str):
+    """YAML text parsed safely, with libyaml when present (the pure-Python
+    parser is several times slower, and every step and notebook reads the
+    configuration, the registry or a chapter's checks). The one YAML reader of
+    the package."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @lru_cache(maxsize=None)
 def _yaml(path) -> dict:
-    """A configuration file, parsed once per process (with libyaml when present:
-    every notebook reads these files, and the pure-Python parser is slow)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """A configuration file, parsed once per process."""
+    return read_yaml(path.read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)

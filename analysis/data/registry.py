@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis import config
 from analysis.errors import DataError, clip
 from analysis.paths import DATA, REGISTRY
 
@@ -36,7 +37,7 @@ def load(path: Path = REGISTRY) -> list[dict]:
     or ``null`` as a number, a boolean or nothing, which is an error here (quote
     it), never a silent conversion. Dates YAML read as dates become ISO text."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = config.read_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

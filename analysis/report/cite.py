@@ -17,7 +17,6 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
 
 from analysis import __version__, atomic, config
 from analysis.paths import GENERATED, ROOT
@@ -60,7 +59,7 @@ class Meta:
 
 @lru_cache(maxsize=None)
 def cff() -> dict:
-    return yaml.safe_load(CFF.read_text(encoding="utf-8"))
+    return config.read_yaml(CFF.read_text(encoding="utf-8"))
 
 
 def _author_name(a: dict) -> str:

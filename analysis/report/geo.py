@@ -24,8 +24,7 @@ NO_DATA_HATCH = "////"
 
 
 def entries(path: Path = GEO_REGISTRY) -> list[dict]:
-    import yaml
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["sources"]
+    return config.read_yaml(path.read_text(encoding="utf-8"))["sources"]
 
 
 def _verified(entry: dict) -> Path:

@@ -88,7 +88,7 @@ def declarations(iso3: str) -> dict:
     if not path.exists():
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = config.read_yaml(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as e:
         raise _fail(f"{path.relative_to(ANALYSIS.parent)}: not valid YAML ({e})") from None
     if not isinstance(doc, dict) or set(doc) - {"values", "statements", "recommendations"}:

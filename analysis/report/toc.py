@@ -18,8 +18,7 @@ TOC = ROOT / "_toc.yml"
 @lru_cache(maxsize=1)
 def load() -> dict:
     """``_toc.yml`` parsed (the one reader of it: chapter numbers, part captions)."""
-    import yaml
-    return yaml.safe_load(TOC.read_text(encoding="utf-8"))
+    return config.read_yaml(TOC.read_text(encoding="utf-8"))
 
 
 def render() -> str:
