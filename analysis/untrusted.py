@@ -31,11 +31,14 @@ import datetime as _dt
 import html as _html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from analysis.errors import DataError
+
+if TYPE_CHECKING:  # pandas only where a table is escaped: the Sphinx build escapes text, not tables
+    import pandas as pd
 
 MAX_TEXT = 300  # characters in one text field; the longest World Bank indicator name has ~200
 
@@ -197,6 +200,8 @@ def csv_cell(value):
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with :func:`csv_cell` applied to every text column and to a text index."""
+    import pandas as pd
+
     out = df
     for col in df.columns:
         s = df[col]
