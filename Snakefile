@@ -35,8 +35,8 @@ from analysis import codegraph, config as countries
 from analysis.book import notebooks
 from analysis.book.pdf import BOOK_PDF, COUNTRY_DIR, LATEX, NAME
 from analysis.digests import files
-from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, RAW, REGISTRY,
-                            REPLACED_CSV, ROOT)
+from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, LEDGER_VALIDATED, RAW,
+                            REGISTRY, REPLACED_CSV, ROOT)
 
 PYTHON = os.path.relpath(sys.executable) if Path(sys.executable).is_relative_to(ROOT) else sys.executable
 FORCE = "--force" if config.get("force") else ""  # make ... FORCE=1: --forceall and a clean Sphinx build
@@ -91,9 +91,11 @@ rule ingest:
     shell: run("analysis.data.ingest")
 
 
+# The audit validates the papers' ledger and records which content passed
+# (LEDGER_VALIDATED): the notebooks read that ledger without validating it again.
 rule audit:
     input: rules.ingest.output, data(), code("analysis.ledger.audit")
-    output: touch(stamp("audit", *AUDITED))
+    output: touch(stamp("audit", *AUDITED, LEDGER_VALIDATED))
     shell: run("analysis.ledger.audit")
 
 

@@ -19,6 +19,7 @@ TEMPLATES = ANALYSIS / "templates"
 BOOK = ROOT / "book"
 GENERATED = BOOK / "_generated"
 BUILD = ROOT / "_build"
+LEDGER_VALIDATED = BUILD / ".ledger-validated"  # the ledger content the audit passed (analysis/ledger/claims.py)
 
 
 def search_path(first: str | Path, value: str | None) -> str:

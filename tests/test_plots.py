@@ -117,3 +117,17 @@ def test_chapters_draw_without_pyplot_or_seaborn():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=plots.STYLE.parents[1]).stdout
     assert out.strip() == "[]"
+
+
+def test_a_figure_s_key_holds_the_code_that_draws_it_and_not_the_book_layer():
+    """The figure key's code part: the report layer and what it stands on, the
+    style and the templates (a cell may say how a figure is drawn), not the
+    book layer nor the texts: appending a comment to the PDF module must not
+    redraw every figure the next time a chapter runs."""
+    from analysis.paths import ANALYSIS, TEMPLATES
+    files = set(plots.drawing_files())
+    for needed in (ANALYSIS / "report" / "plots.py", ANALYSIS / "report" / "chapter.py", ANALYSIS / "data" / "indicators.py",
+                   ANALYSIS / "config.py", ANALYSIS / "book.mplstyle", ANALYSIS / "countries.yml",
+                   TEMPLATES / "china.ipynb"):
+        assert needed in files, needed
+    assert not any(p.is_relative_to(ANALYSIS / "book") or p.is_relative_to(ANALYSIS / "texts") for p in files)

@@ -12,10 +12,12 @@ build with one line naming file, row (as in a spreadsheet: the header is row 1)
 and column, raised as :class:`analysis.errors.DataError`.
 
 The build validates the ledger once, in its audit step (:func:`validate_all`),
-and records the content it passed (``_build/.ledger-validated``: a digest of
-the four files and of this module). Chapters executed afterwards read the same
-bytes without validating them again, and without importing pandera: together
-about half a second per chapter. Any other content is validated as it is read.
+and records the content it passed (``_build/.ledger-validated``, an output the
+Snakefile's audit rule declares: a digest of the four files and of this
+module). Chapters executed afterwards read the same bytes without validating
+them again, and without importing pandera: together about half a second per
+chapter. Any other content (a file edited since, or no record) is validated as
+it is read.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ import pandas as pd
 
 from analysis import atomic
 from analysis.errors import DataError, clip
-from analysis.paths import BUILD, DATA
+from analysis.paths import DATA, LEDGER_VALIDATED
 
 if TYPE_CHECKING:  # pandera is imported only where a file is validated
     import pandera
@@ -221,7 +223,7 @@ def load(kind: str, path: Path | None = None, *, revalidate: bool = False) -> pd
     return _CACHE[key].copy()
 
 
-VALIDATED = BUILD / ".ledger-validated"
+VALIDATED = LEDGER_VALIDATED
 
 
 def ledger_digest() -> str:

@@ -133,16 +133,27 @@ def shown(stem: Path):
 
 @functools.lru_cache(maxsize=None)
 def _code_hash() -> str:
-    """What figures are drawn with: the whole package (code, style,
-    configuration, templates: a figure may be drawn by any module or cell, and
-    reading it is cheap) and the pinned versions of the drawing libraries and
-    what they require, so a new matplotlib redraws every figure. Whether a
-    figure is looked at all is decided by its chapter's or step's own key
-    (analysis/codegraph.py), so a change in a module no chapter imports redraws nothing."""
+    """What figures are drawn with: the package up to the report layer, where
+    every figure is drawn (:func:`drawing_files`: code, style, configuration,
+    notebook templates, whose cells may define how a figure is drawn), and the
+    pinned versions of the drawing libraries and what they require, so a new
+    matplotlib redraws every figure. The book layer (the notebooks' runner,
+    the HTML, the PDF) and the chapters' texts draw nothing and are left out:
+    editing the PDF module or a chapter's argument redraws no figure. Whether
+    a figure is looked at all is decided by its chapter's or step's own key
+    (analysis/codegraph.py)."""
     from analysis import codegraph
     from analysis.digests import digest
+    return digest(drawing_files(), extra=codegraph.distribution_pins(DRAWING_LIBRARIES))
+
+
+def drawing_files() -> list[Path]:
+    """The package's files less the book layer and the texts (the report layer
+    imports neither: tests/test_codegraph.py checks the layers)."""
+    from analysis.digests import files
     from analysis.paths import ANALYSIS
-    return digest([ANALYSIS], extra=codegraph.distribution_pins(DRAWING_LIBRARIES))
+    left_out = (ANALYSIS / "book", ANALYSIS / "texts")
+    return [p for p in files([ANALYSIS]) if not any(p.is_relative_to(d) for d in left_out)]
 
 
 DRAWING_LIBRARIES = ("matplotlib", "seaborn", "pandas")
