@@ -104,6 +104,7 @@ checkpoint fingerprints:
         rules.ingest.output, rules.audit.output, data(), files([TEXTS, TEMPLATES]),
         code("analysis.book.notebooks", *sorted({m for j in JOBS for m in codegraph.notebook_imports(j.template)}))
     output: touch(stamp("fingerprints", *map(notebooks.fingerprint_file, JOBS)))
+    priority: 4
     shell: run("analysis.book.notebooks", "--fingerprints")
 
 
@@ -114,15 +115,22 @@ def fingerprint(name):
     return of
 
 
+# Priorities, for when more jobs could run than there are cores: the
+# fingerprints, then the notebooks (the longest jobs, on the way to the book;
+# the chapters before the shorter regional overview, so that two cores are not
+# left with one long notebook at the end), then the generated pages, then the
+# statement checks (the shortest).
 rule chapter:
     input: fingerprint("countries/{iso3}")
     output: "book/countries/{iso3}.ipynb"
+    priority: 3
     shell: run("analysis.book.notebooks", "--job", "countries/{wildcards.iso3}", FORCE)
 
 
 rule regional:
     input: fingerprint("regional")
     output: "book/regional.ipynb"
+    priority: 2
     shell: run("analysis.book.notebooks", "--job", "regional", FORCE)
 
 
@@ -131,6 +139,7 @@ rule docs:
         rules.ingest.output, rules.audit.output, data(), files([TEXTS, ROOT / "CITATION.cff", ROOT / "_toc.yml"]),
         code("analysis.report.generate")
     output: touch(stamp("docs", GENERATED / "sources.md", BOOK / "figures" / "coverage"))
+    priority: 1
     shell: run("analysis.report.generate")
 
 

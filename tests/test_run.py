@@ -103,6 +103,39 @@ def test_publish_swaps_only_a_finished_build(tmp_path):
     assert not (tmp_path / "html.old").exists()
 
 
+def test_staging_links_only_what_the_published_book_holds_unchanged(tmp_path):
+    """The staged book equals the build; a file the published book holds
+    unchanged is linked to the published one (not to the build's, which the
+    next build writes into), the rest are copies, and the published book is
+    left as it was."""
+    import shutil
+
+    built, published, staging = tmp_path / "built", tmp_path / "html", tmp_path / "staging"
+    (built / "_static").mkdir(parents=True)
+    (built / "same.html").write_text("same")
+    (built / "_static" / "style.css").write_text("css")
+    published.mkdir()
+    publish.stage(built, published, published)  # the first publication: everything copied
+    assert sorted(p.name for p in published.rglob("*")) == ["_static", "same.html", "style.css"]
+    (built / "changed.html").write_text("v2")
+    (published / "changed.html").write_text("v1")
+    os.utime(published / "changed.html", ns=(5, 6))  # published by an earlier build: its time then
+    (published / "gone.html").write_text("removed by the new build")
+    (built / "new.html").write_text("new")
+    os.utime(built / "_static" / "style.css", ns=(1, 2))  # rewritten by Sphinx: another time, same size
+    publish.stage(built, published, staging)
+    assert {p.relative_to(staging).as_posix(): p.read_text() for p in staging.rglob("*") if p.is_file()} == {
+        p.relative_to(built).as_posix(): p.read_text() for p in built.rglob("*") if p.is_file()}
+    assert (staging / "same.html").stat().st_ino == (published / "same.html").stat().st_ino
+    assert (staging / "same.html").stat().st_ino != (built / "same.html").stat().st_ino
+    for name in ("changed.html", "_static/style.css", "new.html"):
+        assert (staging / name).stat().st_ino not in {(published / name).stat().st_ino if (published / name).exists() else 0,
+                                                       (built / name).stat().st_ino}, name
+    assert (published / "changed.html").read_text() == "v1" and (published / "gone.html").exists()
+    shutil.rmtree(published)
+    assert (staging / "same.html").read_text() == "same"  # the swap removes the old book: the link stays
+
+
 def test_execution_is_deterministic(tmp_path):
     """Two executions of a chapter give byte-identical notebooks (no timestamps,
     durations or random cell ids), so a parallel run equals a serial one."""
