@@ -100,6 +100,26 @@ def copy_repo(dst: Path) -> Path:
     return repocopy.copy(dst)
 
 
+def step_env(**extra: str) -> dict:
+    """This environment without an enclosing make's variables (``make test``
+    runs the tests): a step a test runs behaves as one run by hand."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")} | extra
+
+
+def run_step(repo: Path, *args, timeout: int = 600, **extra_env: str) -> subprocess.CompletedProcess:
+    """Run a command in a repository copy; it must succeed (its output is the
+    assertion's message)."""
+    r = subprocess.run([str(a) for a in args], cwd=repo, capture_output=True, text=True,
+                       env=step_env(**extra_env), timeout=timeout)
+    assert r.returncode == 0, f"{' '.join(map(str, args))}:\n{r.stdout}\n{r.stderr}"
+    return r
+
+
+def snakemake(repo: Path, *args, **extra_env: str) -> subprocess.CompletedProcess:
+    """The copy's own Snakemake (from its venv) on the copy's Snakefile."""
+    return run_step(repo, repo / ".venv" / "bin" / "snakemake", *args, **extra_env)
+
+
 def book_names(n: int = 6) -> list[str]:
     """The hostile strings joined into ``n`` indicator names (each under the length
     limit), so that a whole book holds every one without a panel per string."""
@@ -118,7 +138,7 @@ def build_hostile_book(tmp: Path) -> tuple[Path, subprocess.CompletedProcess, Pa
     data.mkdir()
     src = data / HOSTILE_FILE_NAME
     src.write_text(wb_wide_file(book_names()), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
+    env = step_env()
     r = subprocess.run([str(repo / ".venv" / "bin" / "python"), "-m", "analysis.data.adddata", str(src)], cwd=repo,
                        capture_output=True, text=True, env=env, timeout=600)
     if r.returncode == 0:

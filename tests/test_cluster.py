@@ -4,13 +4,12 @@ of profiles/cluster, a one-machine stand-in for the batch scheduler's submit
 and status commands), in a private copy of the repository. The notebooks are
 submitted as jobs, each runs in its own Snakemake process, and the executed
 notebooks equal those of a local run byte for byte."""
-import os
 import re
-import subprocess
 
 import nbformat
 import pytest
 
+import hostile
 from hostile import copy_repo
 
 pytestmark = pytest.mark.timeout(900)
@@ -18,10 +17,7 @@ CHAPTERS = ["KGZ", "TJK"]
 
 
 def snakemake(repo, *args) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
-    r = subprocess.run([str(repo / ".venv" / "bin" / "snakemake"), *args], cwd=repo, capture_output=True,
-                       text=True, env=env, timeout=600)
-    assert r.returncode == 0, r.stdout + r.stderr
+    r = hostile.snakemake(repo, *args)
     return r.stdout + r.stderr
 
 

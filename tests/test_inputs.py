@@ -13,6 +13,7 @@ import yaml
 
 from analysis.book import repocopy
 from analysis.data import adddata, readers, registry
+from hostile import step_env
 from analysis.errors import DataError
 from analysis.paths import ROOT
 from tests import wb_downloads as wbd
@@ -26,7 +27,7 @@ def snapshot(folder: Path) -> dict:
 
 def env_for(root):
     """The environment of a step run in ``root`` (``python -m`` there imports root's analysis package)."""
-    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
+    return step_env()
 
 
 @pytest.fixture
@@ -358,7 +359,7 @@ def test_zip_registers_with_its_metadata_and_the_build_reproduces(repo_copy, tmp
                          env=env_for(repo_copy))
     assert ing.returncode == 0, ing.stderr
     table = (repo_copy / "data" / "processed" / "indicators.csv").read_text(encoding="utf-8")
-    assert f",IT.CEL.SETS.P2,2019," in table and e["id"] in table
+    assert ",IT.CEL.SETS.P2,2019," in table and e["id"] in table
 
 
 @pytest.mark.parametrize("write", [wbd.write_xls, wbd.write_xlsx])

@@ -5,9 +5,7 @@ template imports, transitively: analysis/codegraph.py), the pinned versions of
 the libraries those import, its parameters and texts, and the data it reads."""
 import csv
 import hashlib
-import os
 import re
-import subprocess
 
 import pandas as pd
 import pytest
@@ -15,6 +13,7 @@ import yaml
 
 from analysis import codegraph, config
 from analysis.report import statements
+import hostile
 from hostile import copy_repo
 
 pytestmark = pytest.mark.timeout(900)
@@ -22,11 +21,7 @@ pytestmark = pytest.mark.timeout(900)
 
 def snakemake(repo, *targets) -> str:
     """The copy's Snakemake, as `make` runs it; its output."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")}
-    r = subprocess.run([str(repo / ".venv" / "bin" / "snakemake"), *targets, "--nolock", "--quiet", "all",
-                        "--cores", "all"], cwd=repo, capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
+    return hostile.snakemake(repo, *targets, "--nolock", "--quiet", "all", "--cores", "all").stdout
 
 
 def _run(repo) -> set[str]:

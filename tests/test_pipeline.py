@@ -4,29 +4,25 @@ audit → one chapter, through the Snakefile's rules. Each step's output is what
 the repository holds (the steps are deterministic), and the chapter is an
 executed notebook with its figures, no error, and the only notebook executed. The copy has
 a venv of its own (analysis/book/repocopy.py): the kernels import the copy's code."""
-import os
 import re
-import subprocess
 
 import nbformat
 import pytest
 
 from analysis.paths import ROOT
+import hostile
 from hostile import copy_repo
 
 ISO3 = "TJK"
 
 
 def _step(repo, *args, **extra_env):
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL")} | extra_env
-    r = subprocess.run(args, cwd=repo, capture_output=True, text=True, env=env, timeout=600)
-    assert r.returncode == 0, f"{' '.join(args)}:\n{r.stdout}\n{r.stderr}"
-    return r.stdout
+    return hostile.run_step(repo, *args, **extra_env).stdout
 
 
 def snakemake(repo, *targets, dry=False):
-    return _step(repo, str(repo / ".venv" / "bin" / "snakemake"), *targets, *(["--dry-run"] if dry else []),
-                 "--nolock", "--quiet", "all", "--cores", "2")
+    return hostile.snakemake(repo, *targets, *(["--dry-run"] if dry else []), "--nolock", "--quiet", "all",
+                             "--cores", "2").stdout
 
 
 def nothing_to_do(repo, *targets) -> bool:
@@ -75,7 +71,7 @@ def test_a_kernel_runs_the_copy_s_code(repo):
 def test_the_offprints_are_compiled_beside_the_book_s_pdf(repo):
     """The book's PDF and each offprint are compiled from the book's LaTeX
     (rule latex): no offprint waits for the book's PDF, so they run side by side."""
-    dot = _step(repo, str(repo / ".venv" / "bin" / "snakemake"), "pdfs", "--rulegraph", "--nolock", "--quiet", "all")
+    dot = hostile.snakemake(repo, "pdfs", "--rulegraph", "--nolock", "--quiet", "all").stdout
     names = dict(re.findall(r"^\s*(\d+)\[label = \"(\w+)\"", dot, flags=re.M))
     edges = {(names[a], names[b]) for a, b in re.findall(r"^\s*(\d+) -> (\d+)$", dot, flags=re.M)}
     assert {("latex", "pdf"), ("latex", "offprint"), ("pdf", "pdfs"), ("offprint", "pdfs")} <= edges, edges
