@@ -1,4 +1,5 @@
-"""The book's Sphinx extension (analysis/book/sphinxext.py), in process."""
+"""The book's Sphinx extension (analysis/book/sphinxext.py): in process, and what a
+fresh interpreter imports with it."""
 import subprocess
 import sys
 

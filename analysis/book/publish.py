@@ -14,10 +14,11 @@
    references are checked (``-W --nitpick``).
 3. A finished build is copied to a staging folder and swapped over
    ``_build/html`` (:func:`stage`: a file the published book already holds
-   unchanged is linked, not copied again). A failed build leaves ``_build/html`` untouched and
-   discards the work folder, so its warnings are raised again next time
-   rather than hidden by the cache; so does an interrupted one (the work
-   folder is marked incomplete until the build finished).
+   unchanged is linked, not copied again). A failed build leaves
+   ``_build/html`` untouched and discards the work folder, so its warnings
+   are raised again next time rather than hidden by the cache; so does an
+   interrupted one (the work folder is marked incomplete until the build
+   finished).
 4. Before building, ``_build`` and ``_build/html`` must be writable (a file
    is created and removed in each, and every folder of the old book must
    allow removing it): otherwise publishing stops with one line and

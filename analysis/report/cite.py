@@ -17,7 +17,6 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
-
 from analysis import __version__, atomic, config
 from analysis.paths import GENERATED, ROOT
 
