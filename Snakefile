@@ -4,7 +4,7 @@
 #   the papers' ledger + processed ──audit──▶ data/processed/audit.csv, targets.csv
 #   everything a notebook reads ──fingerprints (checkpoint)──▶ _build/fingerprints/<job>.json
 #   fingerprint ──chapter (one per country) / regional──▶ book/countries/<ISO3>.ipynb, book/regional.ipynb
-#   data + texts ─────────────────docs, statements─▶ book/_generated/*.md
+#   data + texts ─────────────────docs────────────▶ book/_generated/*.md, the statement checks
 #   book/ + notebooks + pages ────html────▶ _build/html         (make book)
 #   the same ─────────────────────latex───▶ _build/latex/silk-road-digital.tex and its figures
 #   the book's LaTeX ─────────────pdf─────▶ _build/pdf/silk-road-digital.pdf      (make pdf)
@@ -31,12 +31,14 @@ import os
 import sys
 from pathlib import Path
 
-from analysis import codegraph, config as countries
+from analysis import codegraph, config as countries, quickexit
 from analysis.book import notebooks
 from analysis.book.pdf import BOOK_PDF, COUNTRY_DIR, LATEX, NAME
 from analysis.digests import files
 from analysis.paths import (ANALYSIS, BOOK, BUILD, CATALOG_CSV, DATA, GENERATED, INDICATORS_CSV, LEDGER_VALIDATED, RAW,
                             REGISTRY, REPLACED_CSV, ROOT)
+
+quickexit.install()  # Snakemake ends without its last garbage collection (0.3 s: analysis/quickexit.py)
 
 PYTHON = os.path.relpath(sys.executable) if Path(sys.executable).is_relative_to(ROOT) else sys.executable
 FORCE = "--force" if config.get("force") else ""  # make ... FORCE=1: --forceall and a clean Sphinx build
@@ -74,7 +76,7 @@ def data():
 
 # Run where Snakemake runs, also with a cluster profile (profiles/cluster):
 # the notebooks and the offprints are the jobs worth sending to other machines.
-localrules: book, outputs, pdfs, ingest, audit, fingerprints, docs, statements, html, latex, pdf
+localrules: book, outputs, pdfs, ingest, audit, fingerprints, docs, html, latex, pdf
 
 
 wildcard_constraints:
@@ -118,8 +120,7 @@ def fingerprint(name):
 # Priorities, for when more jobs could run than there are cores: the
 # fingerprints, then the notebooks (the longest jobs, on the way to the book;
 # the chapters before the shorter regional overview, so that two cores are not
-# left with one long notebook at the end), then the generated pages, then the
-# statement checks (the shortest).
+# left with one long notebook at the end), then the generated pages.
 rule chapter:
     input: fingerprint("countries/{iso3}")
     output: "book/countries/{iso3}.ipynb"
@@ -134,26 +135,25 @@ rule regional:
     shell: run("analysis.book.notebooks", "--job", "regional", FORCE)
 
 
+# The generated pages and the statement checks of the chapters' texts (the
+# "No longer supported" page, _build/statements.json): one process, which
+# reads the data once.
 rule docs:
     input:
         rules.ingest.output, rules.audit.output, data(), files([TEXTS, ROOT / "CITATION.cff", ROOT / "_toc.yml"]),
         code("analysis.report.generate")
-    output: touch(stamp("docs", GENERATED / "sources.md", BOOK / "figures" / "coverage"))
+    output:
+        touch(stamp("docs", GENERATED / "sources.md", GENERATED / "unsupported.md", BUILD / "statements.json",
+                    BOOK / "figures" / "coverage"))
     priority: 1
     shell: run("analysis.report.generate")
-
-
-rule statements:
-    input: rules.ingest.output, rules.audit.output, data(), files([TEXTS]), code("analysis.report.statements")
-    output: touch(stamp("statements", BUILD / "statements.json", GENERATED / "unsupported.md"))
-    shell: run("analysis.report.statements")
 
 
 # What the HTML and the PDF are built from: the notebooks and pages made above,
 # and the book's own files (written chapters, configuration, theme, extension).
 MADE = [BOOK / "countries", BOOK / "regional.ipynb", BOOK / "figures", GENERATED]
 NOTEBOOKS = [*expand(rules.chapter.output, iso3=ISO3), *rules.regional.output]
-PAGES = [*rules.docs.output, *rules.statements.output]
+PAGES = [*rules.docs.output]
 SOURCES = [
     *NOTEBOOKS, *PAGES,
     *[p for p in files([BOOK]) if not any(p == m or p.is_relative_to(m) for m in MADE)],

@@ -36,6 +36,25 @@ def module_file(name: str) -> Path | None:
     return None
 
 
+def statements(tree: ast.AST):
+    """Every statement of ``tree``, at any depth: the bodies of functions,
+    classes, branches, loops, ``with``, ``try`` and ``match`` included. An
+    import is a statement, so this finds each one that :func:`ast.walk` finds,
+    without visiting the expressions (most of a module's nodes)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.stmt):
+                        yield child
+                        todo.append(child)
+                    elif isinstance(child, (ast.excepthandler, ast.match_case)):
+                        todo.append(child)
+
+
 @functools.lru_cache(maxsize=None)
 def _imports(path: Path, mtime_ns: int) -> tuple[frozenset, frozenset]:
     """(analysis modules, other top-level names) imported anywhere in the file,
@@ -44,7 +63,7 @@ def _imports(path: Path, mtime_ns: int) -> tuple[frozenset, frozenset]:
     here = path.relative_to(ANALYSIS.parent).with_suffix("").parts
     package = here[:-1]  # analysis/x.py and analysis/__init__.py: both are in package "analysis"
     ours, theirs = set(), set()
-    for node in ast.walk(tree):
+    for node in statements(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 (ours if alias.name.split(".")[0] == PACKAGE else theirs).add(
@@ -173,7 +192,7 @@ def notebook_imports(path: Path) -> list[str]:
             tree = ast.parse(cell.source)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in statements(tree):
             if isinstance(node, ast.Import):
                 names |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

@@ -48,6 +48,7 @@ MODULES = {
     "test_ingest": "unit",
     "test_layers": "unit",
     "test_plots": "unit",
+    "test_quickexit": "unit",
     "test_readers": "unit",
     "test_report_pages": "unit",
     "test_run": "unit",

@@ -338,3 +338,15 @@ def test_smartphone_goal_is_bounded_by_internet_users_and_a_shortfall_would_miss
     t2 = audit.targets(ledger, low).set_index("claim_id")
     assert t2.loc["DSR-175", "outcome"] == audit.MISSED_PROXY
     assert "internet users (2020)" in t2.loc["DSR-175", "deciding_figure"]
+
+
+def test_the_written_table_reads_back_as_the_computed_one(tmp_path, monkeypatch):
+    """The generated pages read the audit rule's CSV instead of computing the
+    audit again: every column is text, with no missing value, so the round trip
+    is exact."""
+    computed = audit.compute()
+    assert computed.notna().all().all()
+    monkeypatch.setattr(audit, "AUDIT_CSV", tmp_path / "audit.csv")
+    monkeypatch.setattr(audit, "TARGETS_CSV", tmp_path / "targets.csv")
+    audit.write(computed, audit.targets())
+    pd.testing.assert_frame_equal(audit.written(), computed.astype(str).astype(object), check_dtype=False)

@@ -16,6 +16,48 @@ def test_templates_import_what_their_cells_say():
     assert {"analysis.report.chapter", "analysis.report.statements", "myst_nb"} <= set(names)
 
 
+NESTED = """
+import a
+def f():
+    from b import c
+    class K:
+        import d
+    if x:
+        with y:
+            for i in z:
+                try:
+                    import e
+                except E:
+                    import f2
+                else:
+                    import g
+                finally:
+                    import h
+    while w:
+        match v:
+            case 1:
+                import m
+    return [lambda: __import__("not_a_statement")]
+async def g():
+    async with a:
+        import n
+"""
+
+
+def test_statements_finds_every_import_that_a_full_walk_finds():
+    import ast
+
+    def found(tree, nodes):
+        return sorted(ast.dump(n) for n in nodes if isinstance(n, (ast.Import, ast.ImportFrom)))
+
+    trees = [ast.parse(NESTED)] + [ast.parse(p.read_text(encoding="utf-8")) for p in sorted(ANALYSIS.rglob("*.py"))]
+    for tree in trees:
+        assert found(tree, codegraph.statements(tree)) == found(tree, ast.walk(tree))
+    names = {a.name for n in codegraph.statements(trees[0]) if isinstance(n, (ast.Import, ast.ImportFrom))
+             for a in n.names} | {n.module for n in codegraph.statements(trees[0]) if isinstance(n, ast.ImportFrom)}
+    assert names >= {"a", "b", "c", "d", "e", "f2", "g", "h", "m", "n"}
+
+
 def test_sphinx_runs_only_its_extension_and_what_it_imports():
     modules, _ = codegraph.closure(["analysis.book.sphinxext"])
     assert "analysis.report.cite" in modules and "analysis.report.chapter" not in modules and "analysis.book.notebooks" not in modules

@@ -249,3 +249,9 @@ def test_a_flagged_paper_figure_without_its_flag_fails_the_lint(monkeypatch, tmp
     p = tmp_path / "challenges.md"
     p.write_text(p.read_text(encoding="utf-8").replace("{glue:md}`dsr113_flag`", ""), encoding="utf-8")
     assert any("the audit flags DSR-113" in x for x in statements.lint("TJK"))
+
+
+def test_the_synthesis_from_the_values_the_checks_computed_is_the_same(df):
+    values, results = statements.evaluate_all(df)
+    assert set(values) == {c.iso3 for c in config.countries()} and results
+    assert statements.synthesis_recommendations(df, values) == statements.synthesis_recommendations(df)

@@ -284,4 +284,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from analysis import quickexit
+
+    quickexit.install()  # a build step: no last garbage collection at exit
     sys.exit(main())

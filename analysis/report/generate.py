@@ -1,6 +1,9 @@
 """Generate the book's data pages from the registry, the schema and the
 processed data (never typed by hand): ``book/_generated/*.md``, included by
-``book/data-methods.md`` and ``book/data-dictionary.md``.
+``book/data-methods.md``, ``book/data-dictionary.md`` and the other written
+chapters, and the statement checks of the chapters' texts
+(:mod:`analysis.report.statements`: the *No longer supported* page and
+``_build/statements.json``), in one process that reads the data once.
 
     python -m analysis.report.generate
 """
@@ -209,7 +212,8 @@ def gaps_markdown(df=None) -> str:
     return intro + "\n".join(items) + "\n"
 
 
-def write_all() -> None:
+def write_all() -> list:
+    """Write every generated page; returns the statement checks' results."""
     GENERATED.mkdir(parents=True, exist_ok=True)
     pages = {
         "sources.md": sources_markdown(),
@@ -228,13 +232,22 @@ def write_all() -> None:
     coverage.write()  # book/_generated/coverage-matrix.md and book/figures/coverage/ (book/coverage.md)
     from analysis.report import cite
     cite.write_all()  # book/_generated/cite.md and the per-chapter "Cite this chapter" boxes
+    from analysis.data.indicators import with_derived
+    from analysis.report import statements
+    return statements.write_report(with_derived(load()))  # unsupported.md, recommendations.md
 
 
 def main(argv: list[str] | None = None) -> int:
-    write_all()
+    from analysis.report import statements
+
+    results = write_all()
     print(f"docs: generated pages written to {GENERATED.relative_to(GENERATED.parents[1])}")
+    statements.print_summary(results)
     return 0
 
 
 if __name__ == "__main__":
+    from analysis import quickexit
+
+    quickexit.install()  # a build step: no last garbage collection at exit
     sys.exit(main())

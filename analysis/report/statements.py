@@ -145,6 +145,7 @@ def _num(v: float) -> str:
 
 def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
     out: dict[str, Value] = {}
+    known = set(df["indicator"].unique())
     for name, spec in values.items():
         if not _NAME.match(str(name)):
             raise _fail(f"{_where(iso3, name)}: names are lower_snake_case")
@@ -158,7 +159,7 @@ def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
         if kind == "ledger":
             out[name] = _ledger_value(iso3, name, ind)
             continue
-        if ind not in set(df["indicator"]):
+        if ind not in known:
             raise _fail(f"{_where(iso3, name)}: unknown indicator {ind!r}")
         country = spec.get("country", iso3)
         config.country(country)
@@ -191,8 +192,7 @@ def compute(df: pd.DataFrame, iso3: str, values: dict) -> dict[str, Value]:
                     ranks = rank_in_year(df, ind, y, members)
                     if country in ranks.index:
                         v.number = float(ranks[country])
-                    order = "1 = best" if True else ""
-                    v.says = (f"{cname} ranks {int(v.number)} of {n} reporting on {lab} in {y} ({order})"
+                    v.says = (f"{cname} ranks {int(v.number)} of {n} reporting on {lab} in {y} (1 = best)"
                               if v.number is not None else f"{cname} does not report {lab} in {y}")
                 else:
                     v.number = float(row.median())
@@ -438,11 +438,13 @@ def indicators_used(iso3: str) -> list[str]:
 
 
 # ------------------------------------------------------------------ report
-def evaluate_all(df: pd.DataFrame) -> list[Result]:
-    out = []
+def evaluate_all(df: pd.DataFrame) -> tuple[dict[str, dict[str, Value]], list[Result]]:
+    """Every chapter's values (by ISO3) and the results of all its checks."""
+    values, results = {}, []
     for c in config.countries():
-        out += evaluate(df, c.iso3)[1]
-    return out
+        values[c.iso3], res = evaluate(df, c.iso3)
+        results += res
+    return values, results
 
 
 def report_markdown(results: list[Result]) -> str:
@@ -465,9 +467,9 @@ def _strip_roles(text: str) -> str:
 
 
 def write_report(df: pd.DataFrame) -> list[Result]:
-    results = evaluate_all(df)
+    values, results = evaluate_all(df)
     atomic.update_text(REPORT_MD, report_markdown(results))
-    atomic.update_text(RECOMMENDATIONS_MD, synthesis_recommendations(df))
+    atomic.update_text(RECOMMENDATIONS_MD, synthesis_recommendations(df, values))
     atomic.update_text(REPORT_JSON, json.dumps([r.__dict__ for r in results], indent=1, ensure_ascii=False))
     return results
 
@@ -487,12 +489,16 @@ def main(argv: list[str] | None = None) -> int:
         for r in res:
             print(f"{'holds ' if r.holds else 'FAILS '} {r.name}: {r.check} — {r.now}")
         return 1 if probs or any(not r.holds for r in res) else 0
-    results = write_report(df)
+    print_summary(write_report(df))
+    return 0
+
+
+def print_summary(results: list[Result]) -> None:
+    """The build's line about the checks, and one line per check that fails."""
     failed = [r for r in results if not r.holds]
     print(f"statements: {len(results)} checked, {len(failed)} no longer supported by the data")
     for r in failed:
         print(f"  {r.country} {r.name}: {r.check} — {r.now}")
-    return 0
 
 
 
@@ -507,13 +513,14 @@ def _ledger_ids() -> set[str]:
     return ids | set(pd.read_csv(CLAIMS_CSV, usecols=["claim_id"], dtype=str)["claim_id"])
 
 
-def recommendations(df: pd.DataFrame, iso3: str) -> list[dict]:
+def recommendations(df: pd.DataFrame, iso3: str, vals: dict[str, Value] | None = None) -> list[dict]:
     """The country's declared recommendations, checked (ledger rows exist, data
-    names are declared values), with the data they cite in words."""
+    names are declared values), with the data they cite in words (``vals``:
+    the country's values if :func:`evaluate` computed them already)."""
     decl = declarations(iso3)
     if not decl:
         return []
-    vals = compute(df, iso3, decl["values"])
+    vals = compute(df, iso3, decl["values"]) if vals is None else vals
     ids = _ledger_ids()
     out, seen = [], set()
     for i, r in enumerate(decl["recommendations"], 1):
@@ -543,10 +550,11 @@ def _md_text(text: str) -> str:
     return s.replace("\n", " ")
 
 
-def recommendations_rows(df: pd.DataFrame, iso3: str, with_country: bool = False) -> list[str]:
+def recommendations_rows(df: pd.DataFrame, iso3: str, with_country: bool = False,
+                         vals: dict[str, Value] | None = None) -> list[str]:
     name = config.country(iso3).name
     rows = []
-    for r in recommendations(df, iso3):
+    for r in recommendations(df, iso3, vals):
         cells = ([name] if with_country else []) + [
             f"**{_md_text(r['title'])}**", ", ".join(r["challenge"]),
             "; ".join(_md_text(s) for s in r["data_says"]), ", ".join(r["approach"]), _md_text(r["risk"])]
@@ -570,15 +578,19 @@ def recommendations_markdown(df: pd.DataFrame, iso3: str):
                                HEAD, "|---|---|---|---|---|", *rows, "```"]))
 
 
-def synthesis_recommendations(df: pd.DataFrame) -> str:
-    """All countries' recommendations in one table, for the regional synthesis."""
+def synthesis_recommendations(df: pd.DataFrame, values: dict[str, dict[str, Value]] | None = None) -> str:
+    """All countries' recommendations in one table, for the regional synthesis
+    (``values``: each country's values, by ISO3, where already computed)."""
     rows = []
     for c in config.countries():
-        rows += recommendations_rows(df, c.iso3, with_country=True)
+        rows += recommendations_rows(df, c.iso3, with_country=True, vals=(values or {}).get(c.iso3))
     if not rows:
         return "No chapter declares recommendations yet.\n"
     return "\n".join(["| Country " + HEAD, "|---|---|---|---|---|---|", *rows]) + "\n"
 
 
 if __name__ == "__main__":
+    from analysis import quickexit
+
+    quickexit.install()  # a build step: no last garbage collection at exit
     sys.exit(main())
