@@ -7,12 +7,16 @@ both generated from it, together with the units and indicators of
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
-import pandera.pandas as pa
 
 from analysis import config
 from analysis.errors import DataError, clip
 from analysis.untrusted import md, md_code
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 KEY = ["country_iso3", "indicator", "year"]
 
@@ -57,6 +61,10 @@ def _bounds_ok(df: pd.DataFrame) -> pd.Series:
 
 
 def indicator_schema() -> pa.DataFrameSchema:
+    # pandera (with typeguard, 0.07 s) is imported only where a table is validated: the
+    # audit, the generated pages and the chapters' kernels import this module for KEY
+    import pandera.pandas as pa
+
     return pa.DataFrameSchema(
         {
             "country_iso3": pa.Column(str, pa.Check.isin(config.iso3_codes())),
@@ -89,6 +97,8 @@ def _describe(check: str, column: str, value: object, row: pd.Series) -> str:
 def validate(df: pd.DataFrame) -> pd.DataFrame:
     """Validate the combined table. ``df`` carries ``_file``, ``_row`` and ``_col``
     so that the first failure is reported as one line naming file, row, column."""
+    import pandera.pandas as pa
+
     try:
         return indicator_schema().validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
