@@ -136,8 +136,8 @@ rule regional:
 
 
 # The generated pages and the statement checks of the chapters' texts (the
-# "No longer supported" page, _build/statements.json): one process, which
-# reads the data once.
+# "No longer supported" page, _build/statements.json) in one process: one
+# interpreter start and one set of imports instead of two.
 rule docs:
     input:
         rules.ingest.output, rules.audit.output, data(), files([TEXTS, ROOT / "CITATION.cff", ROOT / "_toc.yml"]),

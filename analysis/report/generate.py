@@ -3,7 +3,7 @@ processed data (never typed by hand): ``book/_generated/*.md``, included by
 ``book/data-methods.md``, ``book/data-dictionary.md`` and the other written
 chapters, and the statement checks of the chapters' texts
 (:mod:`analysis.report.statements`: the *No longer supported* page and
-``_build/statements.json``), in one process that reads the data once.
+``_build/statements.json``), in one process.
 
     python -m analysis.report.generate
 """
